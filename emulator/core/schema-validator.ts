@@ -1,0 +1,35 @@
+// One ajv setup for every schema in the specs: JSON Schema 2020-12 (the OpenAPI 3.1 dialect),
+// formats checked, and strict mode on so a typo in a spec is an error rather than a silently
+// ignored keyword. OpenAPI adds a few keywords of its own to schemas; ajv is told about them.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats ships CommonJS whose default export TypeScript sees one level deep under NodeNext.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+const OPENAPI_SCHEMA_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: true,
+    // A spec may leave `type` off a subschema that only narrows (`required`, `properties`):
+    // legal JSON Schema that strictTypes would reject.
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    allErrors: true,
+    validateFormats: true,
+  });
+  addFormats(ajv);
+  for (const keyword of OPENAPI_SCHEMA_KEYWORDS) ajv.addKeyword({ keyword });
+  return ajv;
+}
+
+export type { ErrorObject, ValidateFunction };
+
+/** One line per error, each with the instance path where it happened. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`)
+    .join('; ');
+}

@@ -1,0 +1,78 @@
+// Where the OpenAPI documents live and how they are read. Everything that routes, validates,
+// mocks or checks conformance starts here, so there is one list of APIs and one loader.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parse as parseYaml } from 'yaml';
+
+export const SPECS_DIR = fileURLToPath(new URL('../../specs/', import.meta.url));
+
+/** The vendor APIs, in the order the README and `--api` list them. */
+export const API_NAMES = ['speechmatics', 'assemblyai', 'gladia', 'cadence', 'stenomatic'] as const;
+export type ApiName = (typeof API_NAMES)[number];
+export type SpecName = ApiName | 'control';
+
+export const SPEC_FILES: Record<SpecName, string> = {
+  speechmatics: 'speechmatics-batch.yaml',
+  assemblyai: 'assemblyai.yaml',
+  gladia: 'gladia.yaml',
+  cadence: 'cadence.yaml',
+  stenomatic: 'stenomatic.yaml',
+  control: 'emulator-control.yaml',
+};
+
+export const specPath = (name: SpecName): string => SPECS_DIR + SPEC_FILES[name];
+
+export function isApiName(value: string): value is ApiName {
+  return (API_NAMES as readonly string[]).includes(value);
+}
+
+// OpenAPI objects are read as plain JSON values: the specs are checked by swagger-parser and
+// Spectral, so code below trusts their shape and keeps its own typing light.
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface LoadedSpec {
+  name: SpecName;
+  file: string;
+  /** The document as written, `$ref`s intact: what Prism and Spectral read. */
+  document: JsonObject;
+  /** The same document with every `$ref` replaced by its target: what validators compile. */
+  dereferenced: JsonObject;
+}
+
+export async function loadSpec(name: SpecName): Promise<LoadedSpec> {
+  const file = specPath(name);
+  const document = parseYaml(await readFile(file, 'utf8')) as JsonObject;
+  const dereferenced = (await SwaggerParser.dereference(structuredClone(document) as never)) as unknown as JsonObject;
+  return { name, file, document, dereferenced };
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface OperationRef {
+  method: (typeof HTTP_METHODS)[number];
+  path: string;
+  operation: JsonObject;
+  /** JSON pointer of the operation inside its document, for messages. */
+  pointer: string;
+}
+
+export function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Every operation of a document, in document order. */
+export function listOperations(doc: JsonObject): OperationRef[] {
+  const out: OperationRef[] = [];
+  const paths = (doc.paths ?? {}) as Record<string, JsonObject>;
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (operation && typeof operation === 'object' && !Array.isArray(operation)) {
+        out.push({ method, path, operation, pointer: `#/paths/${escapePointer(path)}/${method}` });
+      }
+    }
+  }
+  return out;
+}
