@@ -121,7 +121,7 @@ for (const name of SPEC_NAMES) {
       expect(failures).toEqual([]);
     });
 
-    it('gives every operation an operationId, a summary, security and a documented error body', () => {
+    it('gives every operation an operationId, a summary, security, a documented error body and examples', () => {
       const problems: string[] = [];
       const ids = new Set<string>();
       const defaultSecurity = spec.document.security;
@@ -140,6 +140,16 @@ for (const name of SPEC_NAMES) {
           && isObject(response) && isObject(response.content)
           && Object.values(response.content).some((media) => isObject(media) && isObject(media.schema)));
         if (!errorWithSchema) problems.push(`${where}: no 4xx/5xx response with a body schema`);
+        // Request examples are what the server tests and the conformance runner send.
+        const requestContent = isObject(operation.requestBody) ? operation.requestBody.content : undefined;
+        if (isObject(requestContent)) {
+          for (const [mediaType, media] of Object.entries(requestContent)) {
+            if (!isObject(media) || !isObject(media.schema)) problems.push(`${where} request ${mediaType}: no schema`);
+            else if (media.schema.format !== 'binary' && !isObject(media.examples) && !('example' in media)) {
+              problems.push(`${where} request ${mediaType}: no example`);
+            }
+          }
+        }
         for (const [code, response] of Object.entries(responses)) {
           const content = isObject(response) ? response.content : undefined;
           if (!isObject(content)) continue;

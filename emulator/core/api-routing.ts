@@ -1,0 +1,67 @@
+// Decides which API a request belongs to. The five vendors' paths are disjoint but for
+// POST /v2/upload, which Gladia and AssemblyAI both use; their credentials tell them apart.
+import { listOperations, type ApiName, type LoadedSpec } from './specs.ts';
+
+interface Route {
+  api: ApiName;
+  method: string;
+  template: string;
+  pattern: RegExp;
+}
+
+export interface RouteTable {
+  routes: Route[];
+}
+
+function templateToRegExp(template: string): RegExp {
+  const source = template
+    .split(/(\{[^}]+\})/)
+    .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}/?$`);
+}
+
+export function buildRouteTable(specs: LoadedSpec[]): RouteTable {
+  const routes: Route[] = [];
+  for (const spec of specs) {
+    if (spec.name === 'control') continue;
+    for (const { method, path } of listOperations(spec.document)) {
+      routes.push({ api: spec.name, method: method.toUpperCase(), template: path, pattern: templateToRegExp(path) });
+    }
+  }
+  return { routes };
+}
+
+export type RouteMatch =
+  | { kind: 'matched'; api: ApiName; template: string }
+  /** The path exists, but not for this method: the API's own 405. */
+  | { kind: 'wrong-method'; api: ApiName; allowed: string[] }
+  | { kind: 'unknown-path' };
+
+export function routeRequest(table: RouteTable, method: string, path: string, headers: Record<string, string>): RouteMatch {
+  const onPath = table.routes.filter((r) => r.pattern.test(path));
+  if (onPath.length === 0) return { kind: 'unknown-path' };
+  const candidates = onPath.filter((r) => r.method === method.toUpperCase());
+  if (candidates.length === 0) {
+    return { kind: 'wrong-method', api: onPath[0]!.api, allowed: [...new Set(onPath.map((r) => r.method))] };
+  }
+  const chosen = candidates.length === 1 ? candidates[0]! : disambiguate(candidates, headers);
+  return { kind: 'matched', api: chosen.api, template: chosen.template };
+}
+
+/**
+ * Only POST /v2/upload is shared. Gladia authenticates with `x-gladia-key`, AssemblyAI with a
+ * raw `authorization` key. Without either, a multipart body means Gladia (its upload takes a
+ * multipart `audio` part; AssemblyAI's takes raw bytes), so each caller gets its own vendor's 401.
+ */
+function disambiguate(candidates: Route[], headers: Record<string, string>): Route {
+  const byApi = (api: ApiName) => candidates.find((r) => r.api === api);
+  const gladia = byApi('gladia');
+  const assemblyai = byApi('assemblyai');
+  if (gladia && assemblyai) {
+    if (headers['x-gladia-key'] !== undefined) return gladia;
+    if (headers['authorization'] !== undefined) return assemblyai;
+    return (headers['content-type'] ?? '').startsWith('multipart/') ? gladia : assemblyai;
+  }
+  return candidates[0]!;
+}

@@ -1,0 +1,97 @@
+// Serves the responses a spec documents, through @stoplight/prism-http: the first example of
+// the lowest 2xx by default, or what `Prefer: code=…, example=…, dynamic=true` asks for. Prism
+// also validates the request and its credentials' presence first, answering with the spec's
+// own 401/422/400 as Prism users expect. This is the stateless half of the emulator and stays
+// the way to force a documented response once the stateful APIs land.
+import { createLogger } from '@stoplight/prism-core';
+import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
+import type { IHttpOperation } from '@stoplight/types';
+import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
+import type { Preferences } from './prefer.ts';
+import type { LoadedSpec, SpecName } from './specs.ts';
+
+export interface DocumentedResponder {
+  respond(api: SpecName, request: EmulatorRequest, preferences: Preferences): Promise<EmulatorResponse>;
+}
+
+function isJsonMediaType(contentType: string): boolean {
+  return /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
+}
+
+/** Prism validates bodies from text (multipart included); JSON arrives parsed, as its CLI does it. */
+function bodyForPrism(request: EmulatorRequest): unknown {
+  if (request.body.length === 0) return undefined;
+  const text = request.body.toString('utf8');
+  if (isJsonMediaType(request.headers['content-type'] ?? '')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text; // Prism then reports the body as invalid against the schema.
+    }
+  }
+  return text;
+}
+
+interface PrismError extends Error {
+  status?: number;
+  detail?: string;
+  additional?: Record<string, unknown>;
+}
+
+/** Prism's own failures (no such documented code, no example) as Prism's CLI renders them. */
+function problemResponse(error: PrismError): EmulatorResponse {
+  const status = error.status ?? 500;
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: { type: 'https://stoplight.io/prism/errors#' + error.name, title: error.message, status, detail: error.detail ?? '', ...error.additional },
+  };
+}
+
+function serialiseHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined && value !== null) out[name.toLowerCase()] = String(value);
+  }
+  return out;
+}
+
+export async function createDocumentedResponder(specs: LoadedSpec[]): Promise<DocumentedResponder> {
+  const operations = new Map<SpecName, IHttpOperation[]>();
+  for (const spec of specs) {
+    operations.set(spec.name, await getHttpOperationsFromSpec(structuredClone(spec.document)));
+  }
+  const logger = createLogger('speechdouble-prism', { level: 'silent' });
+  const prism = createInstance(
+    { mock: { dynamic: false }, checkSecurity: true, validateRequest: true, validateResponse: false, errors: false, upstreamProxy: undefined, isProxy: false },
+    { logger },
+  );
+
+  return {
+    async respond(api, request, preferences) {
+      const input: IHttpRequest = {
+        method: request.method.toLowerCase() as IHttpRequest['method'],
+        url: { path: request.path, query: request.query },
+        headers: request.headers,
+        body: bodyForPrism(request),
+      };
+      const config: IHttpConfig = {
+        mock: {
+          dynamic: preferences.dynamic ?? false,
+          ...(preferences.code !== undefined && { code: preferences.code }),
+          ...(preferences.example !== undefined && { exampleKey: preferences.example }),
+        },
+        checkSecurity: true,
+        validateRequest: true,
+        validateResponse: false,
+        errors: false,
+        upstreamProxy: undefined,
+        isProxy: false,
+      };
+      const result = await prism.request(input, operations.get(api) ?? [], config)();
+      if (result._tag === 'Left') return problemResponse(result.left as PrismError);
+      const { statusCode, headers, body } = result.right.output;
+      return { status: statusCode, headers: serialiseHeaders(headers), body };
+    },
+  };
+}

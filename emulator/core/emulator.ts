@@ -1,0 +1,62 @@
+// The emulator as one function from request to response, with no HTTP framework in sight:
+// the express host and (later) the msw handlers both call `handle`.
+import { buildRouteTable, routeRequest, type RouteTable } from './api-routing.ts';
+import { CONTROL_PREFIX, handleControl, type ControlState } from './control.ts';
+import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
+import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
+import { readPreferences } from './prefer.ts';
+import { API_NAMES, loadSpec, type ApiName } from './specs.ts';
+
+export interface EmulatorOptions {
+  /** The APIs to serve; all of them when omitted. */
+  apis?: ApiName[];
+  startedAt: Date;
+}
+
+export interface Emulator {
+  apis: ApiName[];
+  handle(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
+  beginShutdown(): void;
+}
+
+export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const apis = options.apis?.length ? [...new Set(options.apis)] : [...API_NAMES];
+  const specs = await Promise.all(apis.map(loadSpec));
+  const routes: RouteTable = buildRouteTable(specs);
+  const documented: DocumentedResponder = await createDocumentedResponder(specs);
+  const control: ControlState = { apis, startedAt: options.startedAt, shuttingDown: false };
+
+  async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
+    if (request.path === CONTROL_PREFIX || request.path.startsWith(CONTROL_PREFIX + '/')) {
+      return handleControl(control, request);
+    }
+    const match = routeRequest(routes, request.method, request.path, request.headers);
+    if (match.kind === 'unknown-path') {
+      return jsonResponse(404, {
+        error: 'not_found',
+        message: `No emulated API serves ${request.method} ${request.path}. Serving: ${apis.join(', ')}.`,
+      });
+    }
+    if (match.kind === 'wrong-method') {
+      return jsonResponse(405, {
+        error: 'method_not_allowed',
+        message: `${match.api} serves ${request.path} with ${match.allowed.join(', ')}, not ${request.method}.`,
+      }, { allow: match.allowed.join(', ') });
+    }
+    const prefer = readPreferences(request.headers, request.query);
+    if (!prefer.ok) {
+      // Prism answers a malformed Prefer header with 422 problem+json; so do we.
+      return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };
+    }
+    return documented.respond(match.api, request, prefer.preferences);
+  }
+
+  return {
+    apis,
+    handle,
+    beginShutdown() {
+      control.shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The neutral request and response every part below the hosts works with. Express (and msw)
+// objects are turned into these at the edge, so the core never depends on a framework.
+
+export type QueryValue = string | string[];
+
+export interface EmulatorRequest {
+  method: string;
+  /** The path without the query string, as received (not decoded). */
+  path: string;
+  query: Record<string, QueryValue>;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface EmulatorResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A Buffer or string is sent as is; anything else as JSON. Undefined means no body. */
+  body?: unknown;
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body };
+}

@@ -1,0 +1,140 @@
+// Builds, for any operation, a request the spec itself says is valid: parameters and bodies
+// from the spec's own examples, credentials from its security schemes. Tests use it to reach
+// every documented response of every operation without hand-writing a request for each.
+import type { EmulatorRequest, QueryValue } from '../emulator/core/http-types.ts';
+import type { Json, JsonObject, OperationRef } from '../emulator/core/specs.ts';
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Credentials the emulator accepts by default (DESIGN.md): `test-key`, and basic `cadence:friend`. */
+export const TEST_KEY = 'test-key';
+export const TEST_BASIC = 'cadence:friend';
+
+function firstExample(holder: JsonObject): Json | undefined {
+  if ('example' in holder) return holder.example;
+  if (isObject(holder.examples)) {
+    const first = Object.values(holder.examples)[0];
+    if (isObject(first) && 'value' in first) return first.value;
+  }
+  return undefined;
+}
+
+function exampleFromSchema(schema: JsonObject): Json | undefined {
+  if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
+  if ('example' in schema) return schema.example;
+  if ('const' in schema) return schema.const;
+  if ('default' in schema) return schema.default;
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
+  return undefined;
+}
+
+function parameterValue(param: JsonObject): Json | undefined {
+  const schema = isObject(param.schema) ? param.schema : {};
+  const value = firstExample(param) ?? exampleFromSchema(schema);
+  if (value !== undefined) return value;
+  const items = isObject(schema.items) ? schema.items : undefined;
+  if (schema.type === 'array' && items) {
+    const item = exampleFromSchema(items);
+    return item === undefined ? undefined : [item];
+  }
+  return undefined;
+}
+
+function scalar(value: Json): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function credentials(doc: JsonObject, operation: JsonObject, request: EmulatorRequest): void {
+  const requirements = (operation.security ?? doc.security) as JsonObject[] | undefined;
+  const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
+  const requirement = requirements?.[0];
+  if (!requirement) return;
+  for (const name of Object.keys(requirement)) {
+    const scheme = schemes[name];
+    if (!scheme) continue;
+    if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer') {
+      request.headers.authorization = `Bearer ${TEST_KEY}`;
+    } else if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'basic') {
+      request.headers.authorization = `Basic ${Buffer.from(TEST_BASIC).toString('base64')}`;
+    } else if (scheme.type === 'apiKey' && scheme.in === 'header') {
+      request.headers[String(scheme.name).toLowerCase()] = TEST_KEY;
+    } else if (scheme.type === 'apiKey' && scheme.in === 'query') {
+      request.query[String(scheme.name)] = TEST_KEY;
+    }
+  }
+}
+
+// A real, tiny WAV (0.1 s of 16 kHz 16-bit mono silence): binary parts carry audio, not text.
+function tinyWav(): Buffer {
+  const samples = 1600;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + samples * 2, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(16000, 24);
+  header.writeUInt32LE(32000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(samples * 2, 40);
+  return Buffer.concat([header, Buffer.alloc(samples * 2)]);
+}
+
+function multipartBody(value: JsonObject, schema: JsonObject): { body: Buffer; contentType: string } {
+  const boundary = '----speechdouble-example';
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  const chunks: Buffer[] = [];
+  const field = (name: string, content: Buffer, filename?: string, type?: string) => {
+    const disposition = `form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`), content, Buffer.from('\r\n'));
+  };
+  for (const [name, fieldValue] of Object.entries(value)) {
+    const prop = isObject(properties[name]) ? (properties[name] as JsonObject) : {};
+    const isBinary = prop.format === 'binary' || (isObject(prop.items) && prop.items.format === 'binary');
+    if (isBinary) field(name, tinyWav(), `${name}.wav`, 'audio/wav');
+    else if (Array.isArray(fieldValue)) fieldValue.forEach((item) => field(name, Buffer.from(scalar(item))));
+    else field(name, Buffer.from(scalar(fieldValue)));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A valid request for `op`, built from the dereferenced document `doc`. */
+export function buildExampleRequest(doc: JsonObject, op: OperationRef): EmulatorRequest {
+  const request: EmulatorRequest = { method: op.method.toUpperCase(), path: op.path, query: {}, headers: {}, body: Buffer.alloc(0) };
+  const pathItem = ((doc.paths as JsonObject)[op.path] ?? {}) as JsonObject;
+  const params = [...((pathItem.parameters ?? []) as JsonObject[]), ...((op.operation.parameters ?? []) as JsonObject[])];
+  for (const param of params) {
+    if (param.in !== 'path' && param.required !== true) continue;
+    const value = parameterValue(param);
+    if (value === undefined) throw new Error(`${op.pointer}: parameter ${param.name} has no example`);
+    const name = String(param.name);
+    if (param.in === 'path') request.path = request.path.replace(`{${name}}`, encodeURIComponent(scalar(value)));
+    else if (param.in === 'query') request.query[name] = (Array.isArray(value) ? value.map(scalar) : scalar(value)) as QueryValue;
+    else if (param.in === 'header' && name.toLowerCase() !== 'authorization') request.headers[name.toLowerCase()] = scalar(value);
+  }
+  credentials(doc, op.operation, request);
+
+  const content = isObject(op.operation.requestBody) ? op.operation.requestBody.content : undefined;
+  if (isObject(content)) {
+    const [mediaType, media] = Object.entries(content)[0] as [string, JsonObject];
+    const schema = isObject(media.schema) ? media.schema : {};
+    const value = firstExample(media) ?? exampleFromSchema(schema);
+    if (mediaType.startsWith('multipart/form-data')) {
+      if (!isObject(value)) throw new Error(`${op.pointer}: multipart request has no example object`);
+      const { body, contentType } = multipartBody(value, schema);
+      request.body = body;
+      request.headers['content-type'] = contentType;
+    } else if (schema.format === 'binary' || value === undefined) {
+      request.body = tinyWav();
+      request.headers['content-type'] = mediaType;
+    } else {
+      request.body = Buffer.from(/json/.test(mediaType) ? JSON.stringify(value) : scalar(value));
+      request.headers['content-type'] = mediaType;
+    }
+  }
+  return request;
+}
