@@ -56,11 +56,29 @@ function serialiseHeaders(headers: Record<string, unknown> | undefined): Record<
   return out;
 }
 
+/**
+ * Prism would POST each documented callback to the URL in the request body, once, unrecorded
+ * and unretried. Callbacks are the stateful core's job (recorded in /__emulator/callbacks,
+ * retried with backoff), so the documented-response path never sends one.
+ */
+function withoutCallbacks(document: LoadedSpec['document']): LoadedSpec['document'] {
+  const copy = structuredClone(document);
+  for (const item of Object.values((copy.paths ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const operation of Object.values(item)) {
+      if (operation && typeof operation === 'object' && 'callbacks' in operation) delete (operation as { callbacks?: unknown }).callbacks;
+    }
+  }
+  return copy;
+}
+
+/** The operations Prism serves for one spec. */
+export function prismOperations(spec: LoadedSpec): Promise<IHttpOperation[]> {
+  return getHttpOperationsFromSpec(withoutCallbacks(spec.document));
+}
+
 export async function createDocumentedResponder(specs: LoadedSpec[]): Promise<DocumentedResponder> {
   const operations = new Map<SpecName, IHttpOperation[]>();
-  for (const spec of specs) {
-    operations.set(spec.name, await getHttpOperationsFromSpec(structuredClone(spec.document)));
-  }
+  for (const spec of specs) operations.set(spec.name, await prismOperations(spec));
   const logger = createLogger('speechdouble-prism', { level: 'silent' });
   const prism = createInstance(
     { mock: { dynamic: false }, checkSecurity: true, validateRequest: true, validateResponse: false, errors: false, upstreamProxy: undefined, isProxy: false },
