@@ -4,8 +4,9 @@ import { buildRouteTable, routeRequest, type RouteTable } from './api-routing.ts
 import { CONTROL_PREFIX, handleControl, type ControlState } from './control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
+import { multipartFramingProblem } from './multipart-framing.ts';
 import { readPreferences } from './prefer.ts';
-import { API_NAMES, loadSpec, type ApiName } from './specs.ts';
+import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
 
 export interface EmulatorOptions {
   /** The APIs to serve; all of them when omitted. */
@@ -20,10 +21,17 @@ export interface Emulator {
   beginShutdown(): void;
 }
 
+function documentedBadRequestStatus(spec: LoadedSpec, template: string, method: string): number {
+  const operation = ((spec.document.paths as JsonObject)[template] as JsonObject)[method.toLowerCase()] as JsonObject;
+  const responses = Object.keys((operation.responses ?? {}) as JsonObject);
+  return Number(['400', '422', '415'].find((code) => responses.includes(code)) ?? 400);
+}
+
 export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
   const apis = options.apis?.length ? [...new Set(options.apis)] : [...API_NAMES];
   const specs = await Promise.all(apis.map(loadSpec));
   const routes: RouteTable = buildRouteTable(specs);
+  const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = await createDocumentedResponder(specs);
   const control: ControlState = { apis, startedAt: options.startedAt, shuttingDown: false };
 
@@ -48,6 +56,11 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (!prefer.ok) {
       // Prism answers a malformed Prefer header with 422 problem+json; so do we.
       return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };
+    }
+    if (multipartFramingProblem(request.headers['content-type'], request.body)) {
+      // A malformed body is the client's error: the operation's documented 400 (or 422, 415).
+      const code = documentedBadRequestStatus(specByApi.get(match.api)!, match.template, request.method);
+      return documented.respond(match.api, request, { code });
     }
     return documented.respond(match.api, request, prefer.preferences);
   }
