@@ -4,7 +4,7 @@
 // own 401/422/400 as Prism users expect. This is the stateless half of the emulator and stays
 // the way to force a documented response once the stateful APIs land.
 import { createLogger } from '@stoplight/prism-core';
-import { createInstance, getHttpOperationsFromSpec, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
+import { createInstance, getHttpOperationsFromSpec, ProblemJsonError, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
 import type { IHttpOperation } from '@stoplight/types';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
 import type { Preferences } from './prefer.ts';
@@ -32,20 +32,10 @@ function bodyForPrism(request: EmulatorRequest): unknown {
   return text;
 }
 
-interface PrismError extends Error {
-  status?: number;
-  detail?: string;
-  additional?: Record<string, unknown>;
-}
-
-/** Prism's own failures (no such documented code, no example) as Prism's CLI renders them. */
-function problemResponse(error: PrismError): EmulatorResponse {
-  const status = error.status ?? 500;
-  return {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-    body: { type: 'https://stoplight.io/prism/errors#' + error.name, title: error.message, status, detail: error.detail ?? '', ...error.additional },
-  };
+/** Prism's own refusals (no such documented code, no such example) as Prism's CLI renders them. */
+function problemResponse(error: Error): EmulatorResponse {
+  const problem = ProblemJsonError.toProblemJson(error);
+  return { status: problem.status, headers: { 'content-type': 'application/problem+json' }, body: problem };
 }
 
 function serialiseHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
@@ -107,7 +97,7 @@ export async function createDocumentedResponder(specs: LoadedSpec[]): Promise<Do
         isProxy: false,
       };
       const result = await prism.request(input, operations.get(api) ?? [], config)();
-      if (result._tag === 'Left') return problemResponse(result.left as PrismError);
+      if (result._tag === 'Left') return problemResponse(result.left);
       const { statusCode, headers, body } = result.right.output;
       return { status: statusCode, headers: serialiseHeaders(headers), body };
     },
