@@ -3,6 +3,7 @@
 // every documented response of every operation without hand-writing a request for each.
 import type { EmulatorRequest, QueryValue } from '../emulator/core/http-types.ts';
 import type { Json, JsonObject, OperationRef } from '../emulator/core/specs.ts';
+import { sineWav } from '../emulator/engine/testing/synthetic-audio.ts';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -64,24 +65,8 @@ function credentials(doc: JsonObject, operation: JsonObject, request: EmulatorRe
   }
 }
 
-// A real, tiny WAV (0.1 s of 16 kHz 16-bit mono silence): binary parts carry audio, not text.
-function tinyWav(): Buffer {
-  const samples = 1600;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + samples * 2, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(16000, 24);
-  header.writeUInt32LE(32000, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(samples * 2, 40);
-  return Buffer.concat([header, Buffer.alloc(samples * 2)]);
-}
+// Binary parts carry real audio (0.1 s of silence), not text.
+const tinyWav = () => sineWav({ seconds: 0.1, frequency: 440, amplitude: 0 });
 
 function multipartBody(value: JsonObject, schema: JsonObject): { body: Buffer; contentType: string } {
   const boundary = '----speechdouble-example';

@@ -1,0 +1,89 @@
+// What an audio file really is, read from its bytes: container, codec, duration, rate,
+// channels, SHA-256. Files are read as streams, twice (hash, then parse), so a 1 GB upload is
+// never held in memory. Anything that is not readable audio is an UnreadableAudioError, which
+// each API turns into its own rejection.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parseBuffer, parseFile, type IAudioMetadata } from 'music-metadata';
+
+export interface AudioInfo {
+  sha256: string;
+  bytes: number;
+  /** e.g. WAVE, FLAC, MPEG, Ogg */
+  container: string;
+  /** e.g. PCM, FLAC, MPEG 1 Layer 3, Vorbis I */
+  codec: string;
+  durationSeconds: number;
+  sampleRate: number;
+  channels: number;
+  bitsPerSample?: number;
+}
+
+export type UnreadableReason = 'empty' | 'not-audio' | 'truncated' | 'no-duration';
+
+export class UnreadableAudioError extends Error {
+  override readonly name = 'UnreadableAudioError';
+  constructor(readonly reason: UnreadableReason, message: string) {
+    super(message);
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+// music-metadata reads a short RIFF data chunk leniently and reports it only as a warning; a
+// header that promises more audio than the file holds is a truncated upload.
+const TRUNCATION_WARNINGS = [/data chunk length exceeding file length/i];
+
+function describe(metadata: IAudioMetadata, sha256: string, bytes: number): AudioInfo {
+  const { format, quality } = metadata;
+  if (!format.container || format.sampleRate === undefined) {
+    throw new UnreadableAudioError('not-audio', 'The file is not audio in a supported container.');
+  }
+  if (quality.warnings.some((w) => TRUNCATION_WARNINGS.some((p) => p.test(w.message)))) {
+    throw new UnreadableAudioError('truncated', 'The audio data ends before its header says it should.');
+  }
+  if (!format.duration || !Number.isFinite(format.duration)) {
+    throw new UnreadableAudioError('no-duration', 'The duration of the audio could not be read.');
+  }
+  return {
+    sha256,
+    bytes,
+    container: format.container,
+    codec: format.codec ?? 'unknown',
+    durationSeconds: format.duration,
+    sampleRate: format.sampleRate,
+    channels: format.numberOfChannels ?? 1,
+    ...(format.bitsPerSample !== undefined && { bitsPerSample: format.bitsPerSample }),
+  };
+}
+
+async function parseOrUnreadable(parse: () => Promise<IAudioMetadata>): Promise<IAudioMetadata> {
+  try {
+    return await parse();
+  } catch (error) {
+    throw new UnreadableAudioError('not-audio', `The file could not be read as audio: ${(error as Error).message}`);
+  }
+}
+
+export async function probeFile(path: string): Promise<AudioInfo> {
+  const { size } = await stat(path);
+  if (size === 0) throw new UnreadableAudioError('empty', 'The file is empty.');
+  const sha256 = await sha256OfFile(path);
+  const metadata = await parseOrUnreadable(() => parseFile(path, { duration: true, skipCovers: true }));
+  return describe(metadata, sha256, size);
+}
+
+export async function probeBuffer(bytes: Uint8Array): Promise<AudioInfo> {
+  if (bytes.length === 0) throw new UnreadableAudioError('empty', 'The file is empty.');
+  const metadata = await parseOrUnreadable(() => parseBuffer(bytes, undefined, { duration: true, skipCovers: true }));
+  return describe(metadata, sha256Hex(bytes), bytes.length);
+}
