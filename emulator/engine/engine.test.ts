@@ -127,9 +127,10 @@ describe('known speech', () => {
 
 describe('silence and damage', () => {
   it.each(manifest.files.filter((f) => f.id === 'silence').map((f) => [f.file]))('%s reads as an empty transcript', async (file) => {
-    const t = await transcribeFile(FIXTURES_DIR + file);
+    const t = await transcribeFile(FIXTURES_DIR + file, { language: 'fr' });
     expect(t.tokens).toEqual([]);
     expect(t.source).toBe('silence');
+    expect(t.language).toBe('fr');
   });
 
   it('hears silence in a PCM WAV it has never seen', async () => {

@@ -98,7 +98,9 @@ export async function createEngine(options: { library?: FixtureLibrary } = {}): 
     }
     if (truth) {
       const tokens = timeUtterances(truth.utterances, confidenceFrom(audio.sha256));
-      return { ...base, language: truth.language, source: tokens.length ? 'fixture' : 'silence', tokens: attribute(tokens, diarization) };
+      // Silence has no language of its own: it answers in the one asked for.
+      const language = tokens.length ? truth.language : (requested ?? 'en');
+      return { ...base, language, source: tokens.length ? 'fixture' : 'silence', tokens: attribute(tokens, diarization) };
     }
     if (request.path && (await isSilentPcm(request.path, audio))) {
       return { ...base, language: requested ?? 'en', source: 'silence', tokens: [] };
