@@ -91,6 +91,16 @@ export function sentencesOf(tokens: readonly Token[]): Sentence[] {
   return sentences;
 }
 
+/** Each word with the punctuation that attaches to it: the unit no renderer splits. */
+export function wordGroups(tokens: readonly Token[]): Token[][] {
+  const groups: Token[][] = [];
+  for (const token of tokens) {
+    if (token.kind === 'word') groups.push([token]);
+    else if (groups.length > 0) groups[groups.length - 1]!.push(token);
+  }
+  return groups;
+}
+
 export function wordsOf(tokens: readonly Token[]): Token[] {
   return tokens.filter((t) => t.kind === 'word');
 }

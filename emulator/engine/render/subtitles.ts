@@ -1,6 +1,6 @@
 // Subtitles from a transcript: cues of whole words, wrapped into lines, written as SubRip or
 // WebVTT. Speechmatics' srt and Gladia's srt/vtt subtitles both come from here.
-import { joinTokens, sentencesOf, type Token, type Transcript } from '../transcript.ts';
+import { joinTokens, sentencesOf, wordGroups, type Token, type Transcript } from '../transcript.ts';
 
 export interface CueOptions {
   /** Characters per line (Speechmatics `max_line_length`, default 37). */
@@ -19,16 +19,6 @@ export interface Cue {
   start: number;
   end: number;
   lines: string[];
-}
-
-/** A word with the punctuation that attaches to it: the unit cues are never split inside. */
-function wordGroups(tokens: readonly Token[]): Token[][] {
-  const groups: Token[][] = [];
-  for (const token of tokens) {
-    if (token.kind === 'punctuation' && groups.length > 0) groups[groups.length - 1]!.push(token);
-    else if (token.kind === 'word') groups.push([token]);
-  }
-  return groups;
 }
 
 /** Greedy wrap; a word longer than a line gets a line of its own. */
