@@ -1,9 +1,13 @@
-// The /__emulator control API (specs/emulator-control.yaml). Health is served from the first
-// day; the operations that steer state arrive with the stateful core and until then answer an
-// explicit 501, never a silent 404 or a pretend success.
+// The /__emulator control API (specs/emulator-control.yaml). Health and fixture registration
+// are served; the operations that steer state arrive with the stateful core and until then
+// answer an explicit 501, never a silent 404 or a pretend success.
+import { sha256Hex } from '../engine/probe.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { VERSION } from './package-info.ts';
-import type { ApiName } from './specs.ts';
+import { createAjv, describeErrors, type ValidateFunction } from './schema-validator.ts';
+import type { ApiName, JsonObject, LoadedSpec } from './specs.ts';
 
 export const CONTROL_PREFIX = '/__emulator';
 
@@ -22,6 +26,29 @@ export interface ControlState {
   apis: ApiName[];
   startedAt: Date;
   shuttingDown: boolean;
+  engine: Engine;
+  validateFixture: ValidateFunction;
+}
+
+export function controlValidators(spec: LoadedSpec): { validateFixture: ValidateFunction } {
+  const schemas = (spec.dereferenced.components as JsonObject).schemas as JsonObject;
+  return { validateFixture: createAjv().compile(schemas.FixtureRequest as JsonObject) };
+}
+
+const badRequest = (message: string) => jsonResponse(400, { error: 'bad_request', message });
+
+function registerFixture(state: ControlState, request: EmulatorRequest): EmulatorResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return badRequest('The body must be JSON (specs/emulator-control.yaml, FixtureRequest).');
+  }
+  if (!state.validateFixture(body)) return badRequest(describeErrors(state.validateFixture.errors));
+  const input = body as { sha256?: string; audio_base64?: string; language?: string; text?: string; words?: Registration['words'] };
+  const sha256 = input.sha256 ?? sha256Hex(Buffer.from(input.audio_base64!, 'base64'));
+  const registration: Registration = { sha256, language: input.language ?? 'en', ...(input.text !== undefined && { text: input.text }), ...(input.words && { words: input.words }) };
+  return jsonResponse(201, state.engine.register(registration));
 }
 
 export function handleControl(state: ControlState, request: EmulatorRequest): EmulatorResponse {
@@ -39,6 +66,7 @@ export function handleControl(state: ControlState, request: EmulatorRequest): Em
     }
     return jsonResponse(200, { status: 'ok', version: VERSION, apis: state.apis, started_at: state.startedAt.toISOString() });
   }
+  if (sub === '/fixtures') return registerFixture(state, request);
   return jsonResponse(501, {
     error: 'not_implemented',
     message: `${request.method} ${request.path} needs the stateful emulator, which this version does not have yet; the emulated APIs answer with documented responses only.`,

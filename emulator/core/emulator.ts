@@ -1,7 +1,8 @@
 // The emulator as one function from request to response, with no HTTP framework in sight:
 // the express host and (later) the msw handlers both call `handle`.
 import { buildRouteTable, routeRequest, type RouteTable } from './api-routing.ts';
-import { CONTROL_PREFIX, handleControl, type ControlState } from './control.ts';
+import { createEngine, type Engine } from '../engine/engine.ts';
+import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { multipartFramingProblem } from './multipart-framing.ts';
@@ -16,6 +17,7 @@ export interface EmulatorOptions {
 
 export interface Emulator {
   apis: ApiName[];
+  engine: Engine;
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
@@ -33,7 +35,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const routes: RouteTable = buildRouteTable(specs);
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = await createDocumentedResponder(specs);
-  const control: ControlState = { apis, startedAt: options.startedAt, shuttingDown: false };
+  const engine = await createEngine();
+  const control: ControlState = { apis, startedAt: options.startedAt, shuttingDown: false, engine, ...controlValidators(await loadSpec('control')) };
 
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
     if (request.path === CONTROL_PREFIX || request.path.startsWith(CONTROL_PREFIX + '/')) {
@@ -67,6 +70,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
 
   return {
     apis,
+    engine,
     handle,
     beginShutdown() {
       control.shuttingDown = true;

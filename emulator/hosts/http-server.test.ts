@@ -6,6 +6,9 @@ import { createAjv, describeErrors } from '../core/schema-validator.ts';
 import { API_NAMES, listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../core/specs.ts';
 import { buildExampleRequest, TEST_KEY } from '../../specs/example-requests.ts';
 import type { EmulatorRequest } from '../core/http-types.ts';
+import { probeBuffer } from '../engine/probe.ts';
+import { joinTokens } from '../engine/transcript.ts';
+import { sineWav } from '../engine/testing/synthetic-audio.ts';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ajv = createAjv();
@@ -257,6 +260,41 @@ describe('the control API', () => {
     const validate = ajv.compile(responseSchema(op, '400', 'application/json'));
     expect(validate(reply.json())).toBe(true);
     expect(reply.json()).toMatchObject({ error: 'not_implemented' });
+  });
+});
+
+describe('POST /__emulator/fixtures', () => {
+  const post = (body: string) => send({ method: 'POST', path: '/__emulator/fixtures', query: {}, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) });
+
+  it('registers the transcript that audio sent as base64 must produce', async () => {
+    const wav = sineWav({ seconds: 2, frequency: 700, amplitude: 0.3 });
+    const reply = await post(JSON.stringify({ audio_base64: wav.toString('base64'), language: 'en', text: 'Your call is important to us.' }));
+    expect(reply.status).toBe(201);
+    const { op } = operation('control', 'registerFixture');
+    const validate = ajv.compile(responseSchema(op, '201', 'application/json'));
+    expect(validate(reply.json()), describeErrors(validate.errors)).toBe(true);
+    const audio = await probeBuffer(wav);
+    expect(reply.json()).toEqual({ sha256: audio.sha256, language: 'en', words: 7 });
+    const transcript = await server.emulator.engine.transcribe({ audio });
+    expect(joinTokens(transcript.tokens)).toBe('Your call is important to us.');
+  });
+
+  it('registers by SHA-256 with timed words', async () => {
+    const sha256 = 'e'.repeat(64);
+    const reply = await post(JSON.stringify({ sha256, words: [{ text: 'Hi', start: 0.1, end: 0.4 }] }));
+    expect(reply.status).toBe(201);
+    expect(reply.json()).toEqual({ sha256, language: 'en', words: 1 });
+  });
+
+  it.each([
+    ['malformed JSON', '{"sha256": '],
+    ['neither a hash nor audio', '{"text": "hello"}'],
+    ['both text and words', `{"sha256": "${'f'.repeat(64)}", "text": "a", "words": [{"text": "a"}]}`],
+    ['a hash that is not hex', '{"sha256": "xyz", "text": "a"}'],
+  ])('answers %s with the documented 400', async (_case, body) => {
+    const reply = await post(body);
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toMatchObject({ error: 'bad_request' });
   });
 });
 
