@@ -34,8 +34,10 @@ describe('speechdouble serve', () => {
     const [, url] = await firstLineMatching(child, /on (http:\/\/127\.0\.0\.1:\d+)/);
     const health = await fetch(`${url}/__emulator/health`);
     expect(health.status).toBe(200);
-    const job = await fetch(`${url}/v2/jobs/a1b2c3d4e5`, { headers: { authorization: 'Bearer test-key' } });
-    expect(job.status).toBe(200);
+    const unknown = await fetch(`${url}/v2/jobs/a1b2c3d4e5`, { headers: { authorization: 'Bearer test-key' } });
+    expect([unknown.status, await unknown.json()]).toEqual([404, { code: 404, error: 'Job not found' }]);
+    const documented = await fetch(`${url}/v2/jobs/a1b2c3d4e5`, { headers: { authorization: 'Bearer test-key', prefer: 'code=200' } });
+    expect(documented.status).toBe(200);
     const exited = exitCode(child);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -19,16 +19,51 @@ const program = new Command('speechdouble')
   .description('A stateful test double for speech and interpretation APIs.')
   .version(VERSION);
 
+function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!(scale > 0)) throw new InvalidArgumentError('a time scale is a number greater than 0');
+  return scale;
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError('a seed is a whole number >= 0');
+  return seed;
+}
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  api: ApiName[];
+  timeScale?: number;
+  manualClock?: boolean;
+  seed: number;
+  apiKey: string[];
+  anyKey?: boolean;
+  strict?: boolean;
+}
+
 program
   .command('serve')
   .description('Serve the emulated APIs at their vendors\' own paths, with the /__emulator control API.')
   .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4010).argParser(parsePort))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .addOption(new Option('--api <name>', `serve only this API (repeatable): ${API_NAMES.join(', ')}`).argParser(collectApi).default([]))
-  .action(async (opts: { port: number; host: string; api: ApiName[] }) => {
-    const running = await startServer({ port: opts.port, host: opts.host, apis: opts.api });
+  .addOption(new Option('--time-scale <n>', 'run emulated time N times faster than real time').argParser(parseScale).conflicts('manualClock'))
+  .option('--manual-clock', 'time moves only through POST /__emulator/clock/advance')
+  .addOption(new Option('--seed <n>', 'seed for every id the emulator makes').default(1).argParser(parseSeed))
+  .addOption(new Option('--api-key <key>', 'accept this key too (repeatable; also SPEECHDOUBLE_API_KEYS, comma-separated)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
+  .option('--any-key', 'accept any well-formed key')
+  .option('--strict', 'check every stateful response against the spec (a mismatch answers 500)')
+  .action(async (opts: ServeFlags) => {
+    const envKeys = (process.env.SPEECHDOUBLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const clock = opts.manualClock ? { mode: 'manual' as const } : opts.timeScale ? { mode: 'scaled' as const, timeScale: opts.timeScale } : { mode: 'real' as const };
+    const running = await startServer({
+      port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
+      apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false,
+    });
     console.log(`speechdouble ${VERSION} serving ${running.emulator.apis.join(', ')} on ${running.url}`);
-    console.log(`health: ${running.url}/__emulator/health`);
+    console.log(`health: ${running.url}/__emulator/health (clock: ${clock.mode}${opts.timeScale ? ` x${opts.timeScale}` : ''})`);
     const stop = (signal: string) => {
       console.log(`${signal}: finishing in-flight requests`);
       running.close().then(() => process.exit(0), () => process.exit(1));

@@ -1,8 +1,9 @@
-// The /__emulator control API (specs/emulator-control.yaml). Health and fixture registration
-// are served; the operations that steer state arrive with the stateful core and until then
-// answer an explicit 501, never a silent 404 or a pretend success.
+// The /__emulator control API (specs/emulator-control.yaml): health, reset, the clock and
+// fixture registration. The callback record, request journal and faults are not built yet
+// and answer an explicit 501, never a silent 404 or a pretend success.
 import { sha256Hex } from '../engine/probe.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { Clock } from './clock.ts';
 import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { VERSION } from './package-info.ts';
@@ -10,6 +11,8 @@ import { createAjv, describeErrors, type ValidateFunction } from './schema-valid
 import type { ApiName, JsonObject, LoadedSpec } from './specs.ts';
 
 export const CONTROL_PREFIX = '/__emulator';
+
+const badRequest = (message: string) => jsonResponse(400, { error: 'bad_request', message });
 
 const CONTROL_OPERATIONS: Record<string, string[]> = {
   '/health': ['GET'],
@@ -27,15 +30,42 @@ export interface ControlState {
   startedAt: Date;
   shuttingDown: boolean;
   engine: Engine;
+  clock: Clock;
+  reset(api?: ApiName): void;
   validateFixture: ValidateFunction;
+  validateReset: ValidateFunction;
+  validateAdvance: ValidateFunction;
 }
 
-export function controlValidators(spec: LoadedSpec): { validateFixture: ValidateFunction } {
+export function controlValidators(spec: LoadedSpec) {
   const schemas = (spec.dereferenced.components as JsonObject).schemas as JsonObject;
-  return { validateFixture: createAjv().compile(schemas.FixtureRequest as JsonObject) };
+  const ajv = createAjv();
+  return {
+    validateFixture: ajv.compile(schemas.FixtureRequest as JsonObject),
+    validateReset: ajv.compile(schemas.ResetRequest as JsonObject),
+    validateAdvance: ajv.compile(schemas.ClockAdvance as JsonObject),
+  };
 }
 
-const badRequest = (message: string) => jsonResponse(400, { error: 'bad_request', message });
+/** The JSON body of a control request, checked against its schema; undefined when empty and allowed. */
+function readBody<T>(request: EmulatorRequest, validate: ValidateFunction, emptyAllowed: boolean): T | EmulatorResponse {
+  const text = request.body.toString('utf8').trim();
+  if (text === '' && emptyAllowed) return {} as T;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return badRequest('The body must be JSON; see specs/emulator-control.yaml.');
+  }
+  return validate(body) ? (body as T) : badRequest(describeErrors(validate.errors));
+}
+
+const isResponse = (value: unknown): value is EmulatorResponse => typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
+
+function clockState(clock: Clock) {
+  return { mode: clock.mode, now: clock.now().toISOString(), time_scale: clock.timeScale, pending: clock.pending() };
+}
+
 
 function registerFixture(state: ControlState, request: EmulatorRequest): EmulatorResponse {
   let body: unknown;
@@ -51,7 +81,7 @@ function registerFixture(state: ControlState, request: EmulatorRequest): Emulato
   return jsonResponse(201, state.engine.register(registration));
 }
 
-export function handleControl(state: ControlState, request: EmulatorRequest): EmulatorResponse {
+export async function handleControl(state: ControlState, request: EmulatorRequest): Promise<EmulatorResponse> {
   const sub = request.path.slice(CONTROL_PREFIX.length).replace(/\/$/, '') || '/';
   const methods = CONTROL_OPERATIONS[sub];
   if (!methods) {
@@ -67,6 +97,19 @@ export function handleControl(state: ControlState, request: EmulatorRequest): Em
     return jsonResponse(200, { status: 'ok', version: VERSION, apis: state.apis, started_at: state.startedAt.toISOString() });
   }
   if (sub === '/fixtures') return registerFixture(state, request);
+  if (sub === '/reset') {
+    const body = readBody<{ api?: ApiName }>(request, state.validateReset, true);
+    if (isResponse(body)) return body;
+    state.reset(body.api);
+    return { status: 204, headers: {} };
+  }
+  if (sub === '/clock') return jsonResponse(200, clockState(state.clock));
+  if (sub === '/clock/advance') {
+    const body = readBody<{ seconds: number }>(request, state.validateAdvance, false);
+    if (isResponse(body)) return body;
+    const ran = await state.clock.advance(body.seconds);
+    return jsonResponse(200, { ...clockState(state.clock), ran });
+  }
   return jsonResponse(501, {
     error: 'not_implemented',
     message: `${request.method} ${request.path} needs the stateful emulator, which this version does not have yet; the emulated APIs answer with documented responses only.`,

@@ -6,18 +6,34 @@ import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } f
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { multipartFramingProblem } from './multipart-framing.ts';
-import { readPreferences } from './prefer.ts';
+import { hasPreferences, readPreferences } from './prefer.ts';
+import { createClock, type Clock, type ClockMode } from './clock.ts';
+import { createRandom } from './random.ts';
+import { createKeyPolicy, createStatefulApi, type Runtime, type StatefulApi } from './stateful.ts';
 import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
+import { STATEFUL_APIS } from '../apis/index.ts';
 
 export interface EmulatorOptions {
   /** The APIs to serve; all of them when omitted. */
   apis?: ApiName[];
   startedAt: Date;
+  clock?: { mode: ClockMode; timeScale?: number };
+  /** Seeds every id the emulator makes. */
+  seed?: number;
+  /** Keys accepted besides test-key and the vendors' sample keys. */
+  apiKeys?: string[];
+  /** Accept any well-formed key. */
+  anyKey?: boolean;
+  /** Check every stateful response against the spec; a mismatch answers 500 naming the pointer. */
+  strict?: boolean;
 }
+
+export const DEFAULT_SEED = 1;
 
 export interface Emulator {
   apis: ApiName[];
   engine: Engine;
+  clock: Clock;
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
@@ -36,7 +52,25 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = await createDocumentedResponder(specs);
   const engine = await createEngine();
-  const control: ControlState = { apis, startedAt: options.startedAt, shuttingDown: false, engine, ...controlValidators(await loadSpec('control')) };
+  const clock = createClock(options.clock ?? { mode: 'real' });
+  const seed = options.seed ?? DEFAULT_SEED;
+  const runtime: Runtime = { clock, random: createRandom(seed), engine };
+  const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
+  const stateful = new Map<ApiName, StatefulApi>();
+  for (const spec of specs) {
+    const module = STATEFUL_APIS[spec.name as ApiName];
+    if (module) stateful.set(spec.name as ApiName, createStatefulApi(module(spec), spec, runtime, { keys, strict: options.strict ?? false }));
+  }
+  const control: ControlState = {
+    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock,
+    ...controlValidators(await loadSpec('control')),
+    reset(api) {
+      // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
+      if (!api) runtime.random = createRandom(seed);
+      for (const [name, state] of stateful) if (!api || api === name) state.reset();
+      if (!api) engine.reset();
+    },
+  };
 
   async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
     if (request.path === CONTROL_PREFIX || request.path.startsWith(CONTROL_PREFIX + '/')) {
@@ -56,6 +90,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       }, { allow: match.allowed.join(', ') });
     }
     const prefer = readPreferences(request.headers, request.query);
+    const live = stateful.get(match.api);
+    if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(request, match.template);
     if (!prefer.ok) {
       // Prism answers a malformed Prefer header with 422 problem+json; so do we.
       return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };
@@ -71,9 +107,11 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   return {
     apis,
     engine,
+    clock,
     handle,
     beginShutdown() {
       control.shuttingDown = true;
+      clock.stop();
     },
   };
 }

@@ -3,11 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { createEmulator, type Emulator } from '../core/emulator.ts';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
 import type { EmulatorRequest, EmulatorResponse, QueryValue } from '../core/http-types.ts';
 import type { ApiName } from '../core/specs.ts';
 
-export interface ServeOptions {
+export interface ServeOptions extends Omit<EmulatorOptions, 'startedAt'> {
   host: string;
   port: number;
   apis?: ApiName[];
@@ -75,7 +75,8 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const emulator = await createEmulator({ apis: options.apis, startedAt: new Date() });
+  const { host: _host, port: _port, ...emulatorOptions } = options;
+  const emulator = await createEmulator({ ...emulatorOptions, startedAt: new Date() });
   const app = createApp(emulator);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, () => resolve(s));

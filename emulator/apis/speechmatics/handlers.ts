@@ -1,0 +1,284 @@
+// Speechmatics batch operations, by the spec's operationIds. Business logic only: routing,
+// auth, error rendering and contract checks happen in emulator/core.
+import { parseMultipart, MalformedBodyError, type FormData } from '../../core/multipart.ts';
+import { jsonResponse, type EmulatorResponse, type QueryValue } from '../../core/http-types.ts';
+import type { ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors } from '../../core/schema-validator.ts';
+import type { Handler, OperationRequest, Runtime } from '../../core/stateful.ts';
+import { probeBuffer, UnreadableAudioError } from '../../engine/probe.ts';
+import { renderOnePerLine, renderWordStartAndEnd } from '../../engine/render/alignment-tags.ts';
+import { renderJsonV2, renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
+import type { EnrichmentRequest } from '../../engine/enrich.ts';
+import { smError, queryTypeError } from './errors.ts';
+import { processingSeconds, tenantJobs, TIMING, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
+
+const first = (v: QueryValue | undefined) => (Array.isArray(v) ? v[0] : v);
+const isoMs = (ms: number) => new Date(ms).toISOString();
+/** Transcript metadata carries microseconds; the emulator's clock has milliseconds. */
+const isoMicros = (ms: number) => isoMs(ms).replace(/\.(\d{3})Z$/, '.$1000Z');
+
+function details(job: Job): Record<string, unknown> {
+  return {
+    created_at: isoMs(job.createdAt),
+    data_name: job.dataName,
+    ...(job.textName !== undefined && { text_name: job.textName }),
+    ...(job.audio && { duration: Math.round(job.audio.durationSeconds) }),
+    id: job.id,
+    status: job.status,
+    config: job.config,
+    ...(job.config.tracking && { tracking: job.config.tracking }),
+    ...(job.errors.length > 0 && { errors: job.errors }),
+  };
+}
+
+function findJob(state: JobsState, request: OperationRequest): Job {
+  const job = tenantJobs(state, request.tenant).get(request.pathParams.jobid ?? '');
+  if (!job) throw smError('jobNotFound');
+  return job;
+}
+
+function enrichmentRequest(config: JobConfig): EnrichmentRequest {
+  const has = (key: string) => config[key] !== undefined && config[key] !== null;
+  const translation = config.translation_config as { target_languages?: string[] } | undefined;
+  return {
+    ...(translation?.target_languages?.length && { translate: translation.target_languages }),
+    summary: has('summarization_config'),
+    sentiment: has('sentiment_analysis_config'),
+    topics: has('topic_detection_config'),
+    chapters: has('auto_chapters_config'),
+    audioEvents: has('audio_events_config'),
+    languageIdentification: has('language_identification_config'),
+  };
+}
+
+async function readForm(request: OperationRequest): Promise<FormData> {
+  const contentType = request.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data/i.test(contentType)) throw smError('malformedRequest', 'the body must be multipart/form-data');
+  try {
+    return await parseMultipart(contentType, request.body);
+  } catch (error) {
+    if (error instanceof MalformedBodyError) throw smError('malformedRequest', error.message);
+    throw error;
+  }
+}
+
+function readConfig(form: FormData, validateConfig: ValidateFunction): JobConfig {
+  const raw = form.fields.config?.[0] ?? form.files.config?.[0]?.data.toString('utf8');
+  if (raw === undefined) throw smError('malformedRequest', 'config part is required');
+  let config: unknown;
+  try {
+    config = JSON.parse(raw);
+  } catch {
+    throw smError('jobConfigInvalid', 'Job config JSON is invalid');
+  }
+  if (!validateConfig(config)) throw smError('jobConfigInvalid', `Job config does not match the schema: ${describeErrors(validateConfig.errors)}`);
+  return config as JobConfig;
+}
+
+/** Runs at the job's due time: the engine's words, or rejection with the reason in errors[]. */
+async function process(job: Job, runtime: Runtime): Promise<void> {
+  if (job.status !== 'running') return;
+  const now = runtime.clock.nowMs();
+  if (!job.audio) {
+    job.errors.push({ timestamp: isoMs(now), message: 'Job rejected due to invalid audio' });
+    transition(job, 'rejected');
+    job.finishedAt = now;
+    return;
+  }
+  if (job.config.type === 'alignment') {
+    job.alignment = runtime.engine.align(job.text!.toString('utf8'), job.audio);
+  } else {
+    const config = job.config.transcription_config!;
+    job.transcript = await runtime.engine.transcribe({ audio: job.audio, language: config.language, diarization: config.diarization ?? 'none' });
+    job.enrichments = runtime.engine.enrich(job.transcript, enrichmentRequest(job.config));
+  }
+  transition(job, 'done');
+  job.finishedAt = now;
+  job.billable = true;
+  job.steps.push(runtime.clock.after(TIMING.retentionSeconds * 1000, `speechmatics ${job.id} expires`, () => {
+    if (job.status === 'done') transition(job, 'expired');
+  }));
+}
+
+const createJob = (validateConfig: ValidateFunction): Handler<JobsState> => async (request, state, runtime) => {
+  const form = await readForm(request);
+  const config = readConfig(form, validateConfig);
+  const dataFile = form.files.data_file?.[0];
+  const textFile = form.files.text_file?.[0];
+  if (!dataFile) throw smError('missingDataFile');
+  if (config.type === 'alignment' && !textFile) throw smError('missingTextFile');
+
+  const now = runtime.clock.nowMs();
+  const job: Job = {
+    id: runtime.random.alnum(10),
+    tenant: request.tenant,
+    createdAt: now,
+    status: 'running',
+    config,
+    dataName: dataFile.filename,
+    ...(textFile && { textName: textFile.filename, text: textFile.data }),
+    data: dataFile.data,
+    errors: [],
+    steps: [],
+  };
+  try {
+    job.audio = await probeBuffer(dataFile.data);
+  } catch (error) {
+    if (!(error instanceof UnreadableAudioError)) throw error;
+  }
+  if (job.audio && textFile && !isUtf8(textFile.data)) job.audio = undefined;
+  const seconds = job.audio ? processingSeconds(job.audio.durationSeconds) : TIMING.minimumProcessingSeconds;
+  job.steps.push(runtime.clock.after(seconds * 1000, `speechmatics ${job.id} finishes`, () => process(job, runtime)));
+  tenantJobs(state, request.tenant).set(job.id, job);
+  return jsonResponse(201, { id: job.id });
+};
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const listJobs: Handler<JobsState> = async (request, state) => {
+  const limitText = first(request.query.limit);
+  let limit = 100;
+  if (limitText !== undefined) {
+    if (!/^-?\d+$/.test(limitText)) throw queryTypeError('limit in query must be of type int64');
+    limit = Number(limitText);
+    if (limit < 1 || limit > 100) throw queryTypeError('limit in query should be between 1 and 100');
+  }
+  const includeDeleted = first(request.query.include_deleted) === 'true';
+  const beforeText = first(request.query.created_before);
+  // The cursor has millisecond precision; finer digits are dropped, as the vendor does.
+  const before = beforeText === undefined ? Infinity : Date.parse(beforeText.replace(/(\.\d{3})\d+/, '$1'));
+  if (Number.isNaN(before)) throw queryTypeError('created_before in query must be of type date-time');
+  const jobs = [...tenantJobs(state, request.tenant).values()]
+    .filter((job) => (includeDeleted || job.status !== 'deleted') && job.createdAt < before)
+    .reverse()
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .slice(0, limit);
+  return jsonResponse(200, { jobs: jobs.map(details) });
+};
+
+const getJob: Handler<JobsState> = async (request, state) => jsonResponse(200, { job: details(findJob(state, request)) });
+
+const deleteJob: Handler<JobsState> = async (request, state, runtime) => {
+  const job = findJob(state, request);
+  const force = first(request.query.force);
+  if (force !== undefined && force !== 'true' && force !== 'false') throw queryTypeError('force in query must be of type boolean');
+  if (job.status === 'running' && force !== 'true') throw smError('resourceLocked');
+  if (job.status !== 'deleted') {
+    for (const step of job.steps) runtime.clock.cancel(step);
+    transition(job, 'deleted');
+  }
+  return jsonResponse(200, { job: details(job) });
+};
+
+/** What each status lets a client download; the transcript and alignment routes share it. */
+function outputsOf(job: Job, type: JobConfig['type']): void {
+  if (job.config.type !== type) throw smError(type === 'transcription' ? 'notTranscription' : 'notAlignment');
+  if (job.status === 'running') throw smError(type === 'transcription' ? 'transcriptionNotReady' : 'jobInProgress');
+  if (job.status === 'rejected') throw smError('jobRejected', job.errors.at(-1)?.message);
+  if (job.status === 'deleted' || job.status === 'expired') throw smError('fileExpired');
+}
+
+const getJobTranscript: Handler<JobsState> = async (request, state, runtime) => {
+  const job = findJob(state, request);
+  const format = first(request.query.format) ?? 'json-v2';
+  if (!['json-v2', 'txt', 'srt'].includes(format)) throw queryTypeError(`format in query should be one of [json-v2 txt srt]`);
+  outputsOf(job, 'transcription');
+  const transcript = job.transcript!;
+  if (format === 'txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderTxt(transcript, { diarization: transcript.diarization }) };
+  if (format === 'srt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderSrt(transcript, job.config.output_config?.srt_overrides) };
+  const body = renderJsonV2(transcript, job.enrichments ?? {}, {
+    job: { id: job.id, created_at: isoMs(job.createdAt), data_name: job.dataName, duration: Math.round(job.audio!.durationSeconds), ...(job.config.tracking && { tracking: job.config.tracking }) },
+    createdAt: isoMicros(job.finishedAt ?? runtime.clock.nowMs()),
+    transcriptionConfig: job.config.transcription_config!,
+    ...(job.config.output_config && { outputConfig: job.config.output_config }),
+  });
+  return jsonResponse(200, body);
+};
+
+const getJobAlignment: Handler<JobsState> = async (request, state) => {
+  const job = findJob(state, request);
+  const tags = first(request.query.tags) ?? 'word_start_and_end';
+  if (tags !== 'word_start_and_end' && tags !== 'one_per_line') throw queryTypeError('tags in query should be one of [word_start_and_end one_per_line]');
+  outputsOf(job, 'alignment');
+  const body = tags === 'one_per_line' ? renderOnePerLine(job.alignment!) : renderWordStartAndEnd(job.alignment!);
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+};
+
+function storedFile(job: Job): void {
+  if (job.status === 'deleted' || job.status === 'expired') throw smError('fileExpired');
+}
+
+const getJobData: Handler<JobsState> = async (request, state) => {
+  const job = findJob(state, request);
+  storedFile(job);
+  return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: job.data };
+};
+
+const getJobText: Handler<JobsState> = async (request, state) => {
+  const job = findJob(state, request);
+  storedFile(job);
+  if (!job.text) throw smError('jobNotFound', 'the job has no text file');
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: job.text };
+};
+
+const DAY = 24 * 3600 * 1000;
+const dayStart = (ms: number) => Math.floor(ms / DAY) * DAY;
+
+/** Usage counts successfully processed jobs by UTC day, excluding today; deleting does not reduce it. */
+const getUsage: Handler<JobsState> = async (request, state, runtime) => {
+  const parseDay = (name: 'since' | 'until') => {
+    const text = first(request.query[name]);
+    if (text === undefined) return undefined;
+    const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+    if (Number.isNaN(ms)) throw queryTypeError(`${name} in query must be of type date`);
+    return ms;
+  };
+  const billable = [...tenantJobs(state, request.tenant).values()].filter((j) => j.billable && j.finishedAt !== undefined);
+  const today = dayStart(runtime.clock.nowMs());
+  const since = parseDay('since') ?? (billable.length ? dayStart(Math.min(...billable.map((j) => j.createdAt))) : today - DAY);
+  const untilDay = Math.min(parseDay('until') ?? today - DAY, today - DAY);
+  const until = untilDay + DAY - 1000;
+  const counted = billable.filter((j) => j.finishedAt! >= since && j.finishedAt! <= until);
+  const key = (j: Job, withDetails: boolean) => {
+    const language = j.config.transcription_config?.language ?? j.config.alignment_config?.language;
+    const operatingPoint = j.config.transcription_config?.operating_point ?? 'standard';
+    return JSON.stringify(withDetails ? [j.config.type, language, j.config.type === 'transcription' ? operatingPoint : undefined] : [j.config.type]);
+  };
+  const group = (withDetails: boolean) => {
+    const groups = new Map<string, { jobs: Job[] }>();
+    for (const j of counted) (groups.get(key(j, withDetails)) ?? groups.set(key(j, withDetails), { jobs: [] }).get(key(j, withDetails))!).jobs.push(j);
+    return [...groups].map(([k, { jobs }]) => {
+      const [type, language, operatingPoint] = JSON.parse(k) as [string, string?, string?];
+      return {
+        mode: 'batch',
+        type,
+        ...(withDetails && language && { language }),
+        ...(withDetails && operatingPoint && { operating_point: operatingPoint }),
+        count: jobs.length,
+        duration_hrs: Math.round((jobs.reduce((s, j) => s + (j.audio?.durationSeconds ?? 0), 0) / 3600) * 1e6) / 1e6,
+      };
+    });
+  };
+  return jsonResponse(200, { since: isoMs(since).replace('.000Z', 'Z'), until: isoMs(until).replace('.000Z', 'Z'), summary: group(false), details: group(true) });
+};
+
+export function speechmaticsHandlers(validateConfig: ValidateFunction): Record<string, Handler<JobsState>> {
+  return {
+    createJob: createJob(validateConfig),
+    listJobs,
+    getJob,
+    deleteJob,
+    getJobTranscript,
+    getJobAlignment,
+    getJobData,
+    getJobText,
+    getUsage,
+  };
+}

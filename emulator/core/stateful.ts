@@ -1,0 +1,102 @@
+// Runs an API's business logic: finds the operation the spec routes a request to, checks the
+// caller's credentials the vendor's way, hands the handler a parsed request, renders typed
+// errors through the API's catalogue, and (strict mode) checks the answer against the spec.
+// An API module is plain data: its handlers by operationId, its auth, its error renderer.
+import { ApiError } from './api-error.ts';
+import type { Clock } from './clock.ts';
+import type { Engine } from '../engine/engine.ts';
+import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
+import type { Random } from './random.ts';
+import { ContractViolation, createResponseValidator } from './response-validation.ts';
+import { listOperations, type ApiName, type LoadedSpec, type OperationRef } from './specs.ts';
+
+export interface Runtime {
+  clock: Clock;
+  random: Random;
+  engine: Engine;
+}
+
+/** Which keys the emulator accepts (DESIGN.md: test-key, --api-key, vendor samples, --any-key). */
+export interface KeyPolicy {
+  accepts(key: string): boolean;
+}
+
+export const DEFAULT_KEYS = ['test-key'];
+
+export function createKeyPolicy(keys: string[], anyKey: boolean): KeyPolicy {
+  const accepted = new Set([...DEFAULT_KEYS, ...keys]);
+  return { accepts: (key) => key.length > 0 && (anyKey || accepted.has(key)) };
+}
+
+export interface OperationRequest extends EmulatorRequest {
+  operationId: string;
+  pathParams: Record<string, string>;
+  /** The credential the request carried: state is partitioned by it. */
+  tenant: string;
+}
+
+export type Handler<State> = (request: OperationRequest, state: State, runtime: Runtime) => Promise<EmulatorResponse>;
+
+export interface ApiModule<State> {
+  name: ApiName;
+  /** Keys this vendor's own documentation prints as samples; accepted like test-key. */
+  sampleKeys: string[];
+  createState(runtime: Runtime): State;
+  /** The tenant (the credential) the request carries, or the vendor's auth error. */
+  authenticate(request: EmulatorRequest, keys: KeyPolicy): string | ApiError;
+  handlers: Record<string, Handler<State>>;
+  renderError(error: ApiError): EmulatorResponse;
+}
+
+export interface StatefulApi {
+  handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
+  reset(): void;
+}
+
+function pathParams(template: string, path: string): Record<string, string> {
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  const pattern = new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '/?$');
+  const values = pattern.exec(path)?.slice(1) ?? [];
+  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]));
+}
+
+export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedSpec, runtime: Runtime, options: { keys: KeyPolicy; strict: boolean }): StatefulApi {
+  const operations = new Map<string, OperationRef>();
+  for (const op of listOperations(spec.dereferenced)) {
+    const id = String(op.operation.operationId);
+    if (!module.handlers[id]) throw new Error(`${module.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, op);
+  }
+  const keys = createKeyPolicy(module.sampleKeys, false);
+  const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || keys.accepts(key) };
+  const validator = createResponseValidator();
+  let state = module.createState(runtime);
+
+  return {
+    async handle(request, template) {
+      const op = operations.get(`${request.method} ${template}`)!;
+      let response: EmulatorResponse;
+      try {
+        const tenant = module.authenticate(request, policy);
+        if (tenant instanceof ApiError) throw tenant;
+        const handler = module.handlers[String(op.operation.operationId)]!;
+        response = await handler({ ...request, operationId: String(op.operation.operationId), pathParams: pathParams(template, request.path), tenant }, state, runtime);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        response = module.renderError(error);
+      }
+      if (options.strict) {
+        try {
+          validator.check(op, response);
+        } catch (error) {
+          if (!(error instanceof ContractViolation)) throw error;
+          return jsonResponse(500, { error: 'contract_violation', message: error.message });
+        }
+      }
+      return response;
+    },
+    reset() {
+      state = module.createState(runtime);
+    },
+  };
+}
