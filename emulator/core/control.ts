@@ -1,8 +1,9 @@
-// The /__emulator control API (specs/emulator-control.yaml): health, reset, the clock and
-// fixture registration. The callback record, request journal and faults are not built yet
-// and answer an explicit 501, never a silent 404 or a pretend success.
+// The /__emulator control API (specs/emulator-control.yaml): health, reset, the clock, the
+// callback record and fixture registration. The request journal and faults are not built
+// yet and answer an explicit 501, never a silent 404 or a pretend success.
 import { sha256Hex } from '../engine/probe.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { CallbackSender } from './callbacks.ts';
 import type { Clock } from './clock.ts';
 import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
@@ -31,6 +32,7 @@ export interface ControlState {
   shuttingDown: boolean;
   engine: Engine;
   clock: Clock;
+  callbacks: CallbackSender;
   reset(api?: ApiName): void;
   validateFixture: ValidateFunction;
   validateReset: ValidateFunction;
@@ -104,6 +106,10 @@ export async function handleControl(state: ControlState, request: EmulatorReques
     return { status: 204, headers: {} };
   }
   if (sub === '/clock') return jsonResponse(200, clockState(state.clock));
+  if (sub === '/callbacks') {
+    const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+    return jsonResponse(200, { callbacks: state.callbacks.attempts({ api: first(request.query.api), url: first(request.query.url) }) });
+  }
   if (sub === '/clock/advance') {
     const body = readBody<{ seconds: number }>(request, state.validateAdvance, false);
     if (isResponse(body)) return body;

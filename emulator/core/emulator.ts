@@ -9,6 +9,7 @@ import { multipartFramingProblem } from './multipart-framing.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
+import { createCallbackSender } from './callbacks.ts';
 import { createKeyPolicy, createStatefulApi, type Runtime, type StatefulApi } from './stateful.ts';
 import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
@@ -54,7 +55,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const engine = await createEngine();
   const clock = createClock(options.clock ?? { mode: 'real' });
   const seed = options.seed ?? DEFAULT_SEED;
-  const runtime: Runtime = { clock, random: createRandom(seed), engine };
+  const callbacks = createCallbackSender(clock);
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<ApiName, StatefulApi>();
   for (const spec of specs) {
@@ -62,13 +64,16 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (module) stateful.set(spec.name as ApiName, createStatefulApi(module(spec), spec, runtime, { keys, strict: options.strict ?? false }));
   }
   const control: ControlState = {
-    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock,
+    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock, callbacks,
     ...controlValidators(await loadSpec('control')),
     reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
       if (!api) runtime.random = createRandom(seed);
       for (const [name, state] of stateful) if (!api || api === name) state.reset();
-      if (!api) engine.reset();
+      if (!api) {
+        engine.reset();
+        callbacks.reset();
+      }
     },
   };
 

@@ -3,6 +3,7 @@
 // errors through the API's catalogue, and (strict mode) checks the answer against the spec.
 // An API module is plain data: its handlers by operationId, its auth, its error renderer.
 import { ApiError } from './api-error.ts';
+import type { CallbackSender } from './callbacks.ts';
 import type { Clock } from './clock.ts';
 import type { Engine } from '../engine/engine.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
@@ -14,6 +15,7 @@ export interface Runtime {
   clock: Clock;
   random: Random;
   engine: Engine;
+  callbacks: CallbackSender;
 }
 
 /** Which keys the emulator accepts (DESIGN.md: test-key, --api-key, vendor samples, --any-key). */

@@ -6,17 +6,14 @@ import type { ValidateFunction } from '../../core/schema-validator.ts';
 import { describeErrors } from '../../core/schema-validator.ts';
 import type { Handler, OperationRequest, Runtime } from '../../core/stateful.ts';
 import { probeBuffer, UnreadableAudioError } from '../../engine/probe.ts';
-import { renderOnePerLine, renderWordStartAndEnd } from '../../engine/render/alignment-tags.ts';
-import { renderJsonV2, renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
+import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import type { EnrichmentRequest } from '../../engine/enrich.ts';
 import { smError, queryTypeError } from './errors.ts';
+import { sendNotifications } from './notifications.ts';
+import { alignmentText, isoMs, transcriptJson } from './outputs.ts';
 import { processingSeconds, tenantJobs, TIMING, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
 
 const first = (v: QueryValue | undefined) => (Array.isArray(v) ? v[0] : v);
-const isoMs = (ms: number) => new Date(ms).toISOString();
-/** Transcript metadata carries microseconds; the emulator's clock has milliseconds. */
-const isoMicros = (ms: number) => isoMs(ms).replace(/\.(\d{3})Z$/, '.$1000Z');
-
 function details(job: Job): Record<string, unknown> {
   return {
     created_at: isoMs(job.createdAt),
@@ -83,6 +80,7 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
     job.errors.push({ timestamp: isoMs(now), message: 'Job rejected due to invalid audio' });
     transition(job, 'rejected');
     job.finishedAt = now;
+    sendNotifications(job, runtime);
     return;
   }
   if (job.config.type === 'alignment') {
@@ -95,6 +93,7 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
   transition(job, 'done');
   job.finishedAt = now;
   job.billable = true;
+  sendNotifications(job, runtime);
   job.steps.push(runtime.clock.after(TIMING.retentionSeconds * 1000, `speechmatics ${job.id} expires`, () => {
     if (job.status === 'done') transition(job, 'expired');
   }));
@@ -193,13 +192,7 @@ const getJobTranscript: Handler<JobsState> = async (request, state, runtime) => 
   const transcript = job.transcript!;
   if (format === 'txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderTxt(transcript, { diarization: transcript.diarization }) };
   if (format === 'srt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderSrt(transcript, job.config.output_config?.srt_overrides) };
-  const body = renderJsonV2(transcript, job.enrichments ?? {}, {
-    job: { id: job.id, created_at: isoMs(job.createdAt), data_name: job.dataName, duration: Math.round(job.audio!.durationSeconds), ...(job.config.tracking && { tracking: job.config.tracking }) },
-    createdAt: isoMicros(job.finishedAt ?? runtime.clock.nowMs()),
-    transcriptionConfig: job.config.transcription_config!,
-    ...(job.config.output_config && { outputConfig: job.config.output_config }),
-  });
-  return jsonResponse(200, body);
+  return jsonResponse(200, transcriptJson(job, runtime));
 };
 
 const getJobAlignment: Handler<JobsState> = async (request, state) => {
@@ -207,8 +200,7 @@ const getJobAlignment: Handler<JobsState> = async (request, state) => {
   const tags = first(request.query.tags) ?? 'word_start_and_end';
   if (tags !== 'word_start_and_end' && tags !== 'one_per_line') throw queryTypeError('tags in query should be one of [word_start_and_end one_per_line]');
   outputsOf(job, 'alignment');
-  const body = tags === 'one_per_line' ? renderOnePerLine(job.alignment!) : renderWordStartAndEnd(job.alignment!);
-  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: alignmentText(job, tags) };
 };
 
 function storedFile(job: Job): void {

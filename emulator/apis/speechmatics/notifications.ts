@@ -1,0 +1,112 @@
+// Speechmatics notifications: when a job finishes, each notification_config entry (up to
+// three, in parallel) is called at `url?id=<job>&status=success|error` with the body its
+// `contents` asks for, the vendor's User-Agent and the caller's auth_headers. Failures are
+// retried; after the last one the job records "Sending notification failed" and stays done.
+import type { RetryPolicy } from '../../core/callbacks.ts';
+import type { Runtime } from '../../core/stateful.ts';
+import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
+import { alignmentText, jobInfo, transcriptJson } from './outputs.ts';
+import type { Job } from './jobs.ts';
+
+export interface NotificationConfig {
+  url: string;
+  contents?: string[];
+  method?: 'post' | 'put';
+  auth_headers?: string[];
+}
+
+/** The vendor's example shows four attempts over about 66 seconds. */
+export const NOTIFICATION_RETRIES: RetryPolicy = { retryAfterSeconds: [6, 26, 66] };
+
+const USER_AGENT = 'Speechmatics-API/2.0';
+
+interface Item {
+  name: string;
+  type: string;
+  data: Buffer;
+  filename: string;
+}
+
+/** One item of `contents`, or nothing when the job has no such output (e.g. on failure). */
+function item(name: string, job: Job, runtime: Runtime): Item | undefined {
+  const done = job.status === 'done';
+  const normalised = name.replace(':', '.');
+  const text = (data: string, filename: string): Item => ({ name, type: 'text/plain; charset=utf-8', data: Buffer.from(data), filename });
+  switch (normalised) {
+    case 'jobinfo':
+      return { name, type: 'application/json', data: Buffer.from(JSON.stringify(jobInfo(job))), filename: 'jobinfo.json' };
+    case 'transcript':
+    case 'transcript.json-v2':
+      return done && job.transcript ? { name, type: 'application/json', data: Buffer.from(JSON.stringify(transcriptJson(job, runtime))), filename: `${job.id}.json` } : undefined;
+    case 'transcript.txt':
+      return done && job.transcript ? text(renderTxt(job.transcript), `${job.id}.txt`) : undefined;
+    case 'transcript.srt':
+      return done && job.transcript ? text(renderSrt(job.transcript, job.config.output_config?.srt_overrides), `${job.id}.srt`) : undefined;
+    case 'alignment':
+    case 'alignment.word_start_and_end':
+      return done && job.alignment ? text(alignmentText(job, 'word_start_and_end'), `${job.id}.txt`) : undefined;
+    case 'alignment.one_per_line':
+      return done && job.alignment ? text(alignmentText(job, 'one_per_line'), `${job.id}.txt`) : undefined;
+    case 'data':
+      return { name, type: 'application/octet-stream', data: job.data, filename: job.dataName || 'data' };
+    case 'text':
+      return job.text ? text(job.text.toString('utf8'), job.textName ?? 'text.txt') : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function multipart(items: Item[], boundary: string): Buffer {
+  const chunks: Buffer[] = [];
+  for (const it of items) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${it.name}"; filename="${it.filename}"\r\nContent-Type: ${it.type}\r\n\r\n`), it.data, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** The body rules: none, one JSON or text item as is, or a multipart of named attachments. */
+function body(config: NotificationConfig, job: Job, runtime: Runtime): { body?: Buffer; type?: string } {
+  if (config.contents === undefined) {
+    // Without `contents`, the transcript goes as an attachment named data_file.
+    const transcript = item('transcript.json-v2', job, runtime) ?? item('jobinfo', job, runtime)!;
+    const boundary = `speechmatics-${job.id}`;
+    return { body: multipart([{ ...transcript, name: 'data_file' }], boundary), type: `multipart/form-data; boundary=${boundary}` };
+  }
+  const items = config.contents.flatMap((name) => item(name, job, runtime) ?? []);
+  if (items.length === 0) return {};
+  if (config.contents.length === 1 && !config.contents.includes('data')) return { body: items[0]!.data, type: items[0]!.type };
+  const boundary = `speechmatics-${job.id}`;
+  return { body: multipart(items, boundary), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+function headerPairs(authHeaders: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of authHeaders) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+export function sendNotifications(job: Job, runtime: Runtime): void {
+  const configs = (job.config.notification_config ?? []) as NotificationConfig[];
+  for (const config of configs.slice(0, 3)) {
+    const url = new URL(config.url);
+    url.searchParams.set('id', job.id);
+    url.searchParams.set('status', job.status === 'done' ? 'success' : 'error');
+    const { body: payload, type } = body(config, job, runtime);
+    runtime.callbacks.send(
+      {
+        api: 'speechmatics',
+        resourceId: job.id,
+        url: url.toString(),
+        method: config.method === 'put' ? 'PUT' : 'POST',
+        headers: { 'user-agent': USER_AGENT, ...headerPairs(config.auth_headers), ...(type && { 'content-type': type }) },
+        ...(payload && { body: payload }),
+      },
+      NOTIFICATION_RETRIES,
+      () => void job.errors.push({ timestamp: runtime.clock.now().toISOString(), message: 'Sending notification failed' }),
+    );
+  }
+}

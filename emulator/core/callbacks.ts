@@ -1,0 +1,123 @@
+// Callbacks are real HTTP: each is sent to the URL given, with the headers given, retried on
+// the emulator's clock while the receiver fails, and every attempt is recorded for
+// GET /__emulator/callbacks. APIs decide what to send and when to give up; this decides how.
+import { createHash } from 'node:crypto';
+import type { Clock } from './clock.ts';
+import type { ApiName } from './specs.ts';
+
+export interface OutgoingCallback {
+  api: ApiName;
+  /** The job, transcription or request the callback reports on. */
+  resourceId: string;
+  url: string;
+  method: 'POST' | 'PUT';
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+export interface RetryPolicy {
+  /** Seconds after the first attempt at which each retry is made. */
+  retryAfterSeconds: number[];
+}
+
+export interface CallbackAttempt {
+  id: string;
+  api: ApiName;
+  resource_id: string;
+  attempt: number;
+  method: 'POST' | 'PUT';
+  url: string;
+  request_headers: Record<string, string>;
+  body: { content_type: string | null; bytes: number; sha256: string; preview: string };
+  status: number | null;
+  error: string | null;
+  sent_at: string;
+  duration_ms: number;
+}
+
+export interface CallbackSender {
+  /** Sends now (at the clock's next step) and retries by the policy; `onGiveUp` runs after the last failure. */
+  send(callback: OutgoingCallback, policy: RetryPolicy, onGiveUp?: (last: CallbackAttempt) => void): void;
+  attempts(filter?: { api?: string; url?: string }): CallbackAttempt[];
+  reset(): void;
+}
+
+/** A receiver that has not answered in this long (real time) has failed this attempt. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+const PREVIEW_CHARS = 200;
+
+function summarise(body: Buffer | undefined, contentType: string | undefined) {
+  const bytes = body ?? Buffer.alloc(0);
+  const textual = !contentType || /^(text\/|application\/json|multipart\/)/.test(contentType);
+  return {
+    content_type: contentType ?? null,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    preview: textual ? bytes.toString('utf8', 0, Math.min(bytes.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
+  };
+}
+
+export function createCallbackSender(clock: Clock): CallbackSender {
+  let log: CallbackAttempt[] = [];
+  let generation = 0;
+
+  const attempt = async (callback: OutgoingCallback, number: number): Promise<CallbackAttempt> => {
+    const started = process.hrtime.bigint();
+    const record: CallbackAttempt = {
+      id: `cb_${String(log.length + 1).padStart(4, '0')}`,
+      api: callback.api,
+      resource_id: callback.resourceId,
+      attempt: number,
+      method: callback.method,
+      url: callback.url,
+      request_headers: callback.headers,
+      body: summarise(callback.body, callback.headers['content-type']),
+      status: null,
+      error: null,
+      sent_at: clock.now().toISOString(),
+      duration_ms: 0,
+    };
+    log.push(record);
+    try {
+      const response = await fetch(callback.url, {
+        method: callback.method,
+        headers: callback.headers,
+        body: callback.body ? new Uint8Array(callback.body) : undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      record.status = response.status;
+    } catch (error) {
+      // fetch wraps network failures; the cause says what happened (ECONNREFUSED, a timeout…).
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      record.error = cause?.code ?? cause?.message ?? (error as Error).message;
+    }
+    record.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    return record;
+  };
+
+  return {
+    send(callback, policy, onGiveUp) {
+      const mine = generation;
+      const start = clock.nowMs();
+      const run = async (number: number) => {
+        if (mine !== generation) return; // a reset forgot this callback
+        const result = await attempt(callback, number);
+        const ok = result.status !== null && result.status >= 200 && result.status < 300;
+        if (ok) return;
+        const next = policy.retryAfterSeconds[number - 1];
+        if (next === undefined) onGiveUp?.(result);
+        else clock.schedule(start + next * 1000, `callback ${callback.url} attempt ${number + 1}`, () => run(number + 1));
+      };
+      clock.schedule(clock.nowMs(), `callback ${callback.url} attempt 1`, () => run(1));
+    },
+    attempts(filter = {}) {
+      return log.filter((a) => (!filter.api || a.api === filter.api) && (!filter.url || a.url === filter.url));
+    },
+    reset() {
+      generation++;
+      log = [];
+    },
+  };
+}
