@@ -6,6 +6,7 @@ interface Route {
   api: ApiName;
   method: string;
   template: string;
+  operationId: string;
   pattern: RegExp;
 }
 
@@ -25,15 +26,15 @@ export function buildRouteTable(specs: LoadedSpec[]): RouteTable {
   const routes: Route[] = [];
   for (const spec of specs) {
     if (spec.name === 'control') continue;
-    for (const { method, path } of listOperations(spec.document)) {
-      routes.push({ api: spec.name, method: method.toUpperCase(), template: path, pattern: templateToRegExp(path) });
+    for (const { method, path, operation } of listOperations(spec.document)) {
+      routes.push({ api: spec.name, method: method.toUpperCase(), template: path, operationId: String(operation.operationId), pattern: templateToRegExp(path) });
     }
   }
   return { routes };
 }
 
 export type RouteMatch =
-  | { kind: 'matched'; api: ApiName; template: string }
+  | { kind: 'matched'; api: ApiName; template: string; operationId: string }
   /** The path exists, but not for this method: the API's own 405. */
   | { kind: 'wrong-method'; api: ApiName; allowed: string[] }
   | { kind: 'unknown-path' };
@@ -46,7 +47,7 @@ export function routeRequest(table: RouteTable, method: string, path: string, he
     return { kind: 'wrong-method', api: onPath[0]!.api, allowed: [...new Set(onPath.map((r) => r.method))] };
   }
   const chosen = candidates.length === 1 ? candidates[0]! : disambiguate(candidates, headers);
-  return { kind: 'matched', api: chosen.api, template: chosen.template };
+  return { kind: 'matched', api: chosen.api, template: chosen.template, operationId: chosen.operationId };
 }
 
 /**

@@ -1,9 +1,10 @@
 // The /__emulator control API (specs/emulator-control.yaml): health, reset, the clock, the
-// callback record and fixture registration. The request journal and faults are not built
-// yet and answer an explicit 501, never a silent 404 or a pretend success.
+// callback record, the request journal, faults and fixture registration.
 import { sha256Hex } from '../engine/probe.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallbackSender } from './callbacks.ts';
+import type { FaultRequest, Faults } from './faults.ts';
+import type { Journal } from './journal.ts';
 import type { Clock } from './clock.ts';
 import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
@@ -33,10 +34,13 @@ export interface ControlState {
   engine: Engine;
   clock: Clock;
   callbacks: CallbackSender;
+  journal: Journal;
+  faults: Faults;
   reset(api?: ApiName): void;
   validateFixture: ValidateFunction;
   validateReset: ValidateFunction;
   validateAdvance: ValidateFunction;
+  validateFault: ValidateFunction;
 }
 
 export function controlValidators(spec: LoadedSpec) {
@@ -46,6 +50,7 @@ export function controlValidators(spec: LoadedSpec) {
     validateFixture: ajv.compile(schemas.FixtureRequest as JsonObject),
     validateReset: ajv.compile(schemas.ResetRequest as JsonObject),
     validateAdvance: ajv.compile(schemas.ClockAdvance as JsonObject),
+    validateFault: ajv.compile(schemas.FaultRequest as JsonObject),
   };
 }
 
@@ -106,9 +111,25 @@ export async function handleControl(state: ControlState, request: EmulatorReques
     return { status: 204, headers: {} };
   }
   if (sub === '/clock') return jsonResponse(200, clockState(state.clock));
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   if (sub === '/callbacks') {
-    const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
     return jsonResponse(200, { callbacks: state.callbacks.attempts({ api: first(request.query.api), url: first(request.query.url) }) });
+  }
+  if (sub === '/requests') {
+    const limitText = first(request.query.limit);
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 10000)) return badRequest('limit must be a whole number from 1 to 10000');
+    return jsonResponse(200, { requests: state.journal.entries({ api: first(request.query.api), limit }) });
+  }
+  if (sub === '/faults') {
+    if (request.method === 'GET') return jsonResponse(200, { faults: state.faults.list() });
+    if (request.method === 'DELETE') {
+      state.faults.clear();
+      return { status: 204, headers: {} };
+    }
+    const body = readBody<FaultRequest>(request, state.validateFault, false);
+    if (isResponse(body)) return body;
+    return jsonResponse(201, state.faults.add(body));
   }
   if (sub === '/clock/advance') {
     const body = readBody<{ seconds: number }>(request, state.validateAdvance, false);
@@ -116,8 +137,5 @@ export async function handleControl(state: ControlState, request: EmulatorReques
     const ran = await state.clock.advance(body.seconds);
     return jsonResponse(200, { ...clockState(state.clock), ran });
   }
-  return jsonResponse(501, {
-    error: 'not_implemented',
-    message: `${request.method} ${request.path} needs the stateful emulator, which this version does not have yet; the emulated APIs answer with documented responses only.`,
-  });
+  return jsonResponse(500, { error: 'internal', message: `${request.method} ${request.path} is listed but not handled` });
 }

@@ -10,6 +10,8 @@ import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
+import { createFaults, type Fault } from './faults.ts';
+import { createJournal } from './journal.ts';
 import { createKeyPolicy, createStatefulApi, type Runtime, type StatefulApi } from './stateful.ts';
 import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
@@ -56,6 +58,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const clock = createClock(options.clock ?? { mode: 'real' });
   const seed = options.seed ?? DEFAULT_SEED;
   const callbacks = createCallbackSender(clock);
+  const journal = createJournal();
+  const faults = createFaults();
   const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<ApiName, StatefulApi>();
@@ -64,7 +68,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (module) stateful.set(spec.name as ApiName, createStatefulApi(module(spec), spec, runtime, { keys, strict: options.strict ?? false }));
   }
   const control: ControlState = {
-    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock, callbacks,
+    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock, callbacks, journal, faults,
     ...controlValidators(await loadSpec('control')),
     reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
@@ -73,6 +77,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       if (!api) {
         engine.reset();
         callbacks.reset();
+        journal.reset();
+        faults.clear();
       }
     },
   };
@@ -81,7 +87,26 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (request.path === CONTROL_PREFIX || request.path.startsWith(CONTROL_PREFIX + '/')) {
       return handleControl(control, request);
     }
+    const receivedAt = clock.now();
+    const started = process.hrtime.bigint();
     const match = routeRequest(routes, request.method, request.path, request.headers);
+    const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: match.kind === 'wrong-method' ? match.api : null, operationId: null };
+    const fault = faults.take(request, matched.api);
+    const response = fault ? await applyFault(fault, () => serve(request, match)) : await serve(request, match);
+    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6);
+    return response;
+  }
+
+  async function applyFault(fault: Fault, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+    if (fault.delay_ms > 0) await new Promise<void>((resolve) => clock.after(fault.delay_ms, `fault ${fault.id} delay`, resolve));
+    if (fault.drop_connection) return { status: 0, headers: {}, dropConnection: true };
+    if (!fault.response) return next();
+    const { status, headers = {}, body } = fault.response;
+    if (body === undefined || typeof body === 'string') return { status, headers, ...(body !== undefined && { body }) };
+    return jsonResponse(status, body, headers);
+  }
+
+  async function serve(request: EmulatorRequest, match: ReturnType<typeof routeRequest>): Promise<EmulatorResponse> {
     if (match.kind === 'unknown-path') {
       return jsonResponse(404, {
         error: 'not_found',

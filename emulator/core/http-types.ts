@@ -18,6 +18,8 @@ export interface EmulatorResponse {
   headers: Record<string, string>;
   /** A Buffer or string is sent as is; anything else as JSON. Undefined means no body. */
   body?: unknown;
+  /** Close the connection without answering (a fault a test asked for). */
+  dropConnection?: boolean;
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {

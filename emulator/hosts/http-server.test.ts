@@ -253,14 +253,6 @@ describe('the control API', () => {
     expect(reply.json()).toMatchObject({ status: 'ok', apis: [...API_NAMES] });
   });
 
-  it('answers the operations not built yet with an explicit 501', async () => {
-    const { op, request } = operation('control', 'listJournal');
-    const reply = await send(request);
-    expect(reply.status).toBe(501);
-    const validate = ajv.compile(responseSchema(op, '400', 'application/json'));
-    expect(validate(reply.json())).toBe(true);
-    expect(reply.json()).toMatchObject({ error: 'not_implemented' });
-  });
 });
 
 describe('POST /__emulator/fixtures', () => {

@@ -32,6 +32,10 @@ function toEmulatorRequest(req: Request): EmulatorRequest {
 }
 
 function send(res: Response, response: EmulatorResponse): void {
+  if (response.dropConnection) {
+    res.socket?.destroy();
+    return;
+  }
   res.status(response.status);
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   const { body } = response;
