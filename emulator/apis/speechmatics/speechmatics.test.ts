@@ -218,3 +218,60 @@ describe('determinism', () => {
     expect(second).toEqual(first);
   });
 });
+
+describe('an alignment job', () => {
+  const TEXT = 'Good morning, and welcome to the <b>weather</b> report.\n<!-- second sentence -->\nWill it rain today?\n';
+
+  async function align(text: Buffer) {
+    const body = form({ config: JSON.stringify({ type: 'alignment', alignment_config: { language: 'en' } }), data_file: { data: GREETING, filename: 'greeting.wav' } });
+    body.append('text_file', new Blob([new Uint8Array(text)], { type: 'text/plain' }), 'script.txt');
+    const reply = await api('/v2/jobs', { method: 'POST', body });
+    expect(reply.status).toBe(201);
+    return reply.json().id as string;
+  }
+
+  it('times the given text, keeping its markup, in both tag formats', async () => {
+    const id = await align(Buffer.from(TEXT));
+    expect((await api(`/v2/jobs/${id}/alignment`)).json()).toEqual({ code: 404, error: 'Job In Progress' });
+    await advance(3);
+    const tagged = (await api(`/v2/jobs/${id}/alignment`)).text;
+    expect(tagged).toMatch(/^<time=\d+\.\d{2}>Good<time=\d+\.\d{2}> /);
+    expect(tagged).toContain('<b>');
+    expect(tagged).toContain('<!-- second sentence -->');
+    const lines = (await api(`/v2/jobs/${id}/alignment?tags=one_per_line`)).text.split('\n');
+    expect(lines[0]).toMatch(/^\[00:00:00\.\d\] Good morning/);
+    expect((await api(`/v2/jobs/${id}/transcript`)).json()).toEqual({ code: 404, error: 'Job is not of type transcription' });
+    expect((await api(`/v2/jobs/${id}/text`)).text).toBe(TEXT);
+    expect((await api(`/v2/jobs/${id}`)).json().job).toMatchObject({ text_name: 'script.txt', status: 'done' });
+  });
+
+  it('needs a text file, and rejects one that is not UTF-8', async () => {
+    const noText = await api('/v2/jobs', { method: 'POST', body: form({ config: JSON.stringify({ type: 'alignment', alignment_config: { language: 'en' } }), data_file: { data: GREETING, filename: 'a.wav' } }) });
+    expect([noText.status, noText.json()]).toEqual([400, { code: 400, error: 'Missing text_file' }]);
+    const id = await align(Buffer.from([0x48, 0x69, 0xff, 0xfe]));
+    await advance(3);
+    expect((await api(`/v2/jobs/${id}`)).json().job.status).toBe('rejected');
+  });
+});
+
+describe('usage', () => {
+  it('counts successfully processed jobs once their UTC day is over, and deleting does not reduce it', async () => {
+    const clock = await (await fetch(`${server.url}/__emulator/clock`)).json();
+    const id = await submit();
+    await submit(CORRUPT);
+    await advance(3);
+    const today = await api('/v2/usage');
+    expect(today.json().summary).toEqual([]);
+    // To the next UTC day.
+    const now = Date.parse(clock.now) + 3000;
+    await advance((Math.ceil(now / 86_400_000) * 86_400_000 - now) / 1000 + 60);
+    await api(`/v2/jobs/${id}`, { method: 'DELETE' });
+    const usage = (await api('/v2/usage')).json();
+    expect(usage.summary).toEqual([{ mode: 'batch', type: 'transcription', count: 1, duration_hrs: expect.closeTo(4.948 / 3600, 5) }]);
+    expect(usage.details).toEqual([{ mode: 'batch', type: 'transcription', language: 'en', operating_point: 'standard', count: 1, duration_hrs: expect.closeTo(4.948 / 3600, 5) }]);
+  });
+
+  it('answers a malformed date with 422', async () => {
+    expect((await api('/v2/usage?since=yesterday')).status).toBe(422);
+  });
+});
