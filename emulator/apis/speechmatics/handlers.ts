@@ -11,6 +11,7 @@ import type { EnrichmentRequest } from '../../engine/enrich.ts';
 import { smError, queryTypeError } from './errors.ts';
 import { sendNotifications } from './notifications.ts';
 import { alignmentText, isoMs, transcriptJson } from './outputs.ts';
+import { parseAuthHeaders } from './auth-headers.ts';
 import { processingSeconds, tenantJobs, TIMING, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
 
 const first = (v: QueryValue | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -76,8 +77,8 @@ function readConfig(form: FormData, validateConfig: ValidateFunction): JobConfig
 async function process(job: Job, runtime: Runtime): Promise<void> {
   if (job.status !== 'running') return;
   const now = runtime.clock.nowMs();
-  if (!job.audio) {
-    job.errors.push({ timestamp: isoMs(now), message: 'Job rejected due to invalid audio' });
+  if (job.rejection || !job.audio) {
+    job.errors.push({ timestamp: isoMs(now), message: job.rejection?.message ?? 'Job rejected due to invalid audio' });
     transition(job, 'rejected');
     job.finishedAt = now;
     sendNotifications(job, runtime);
@@ -99,38 +100,86 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
   }));
 }
 
+interface FetchConfig {
+  url: string;
+  auth_headers?: string[];
+}
+
 const createJob = (validateConfig: ValidateFunction): Handler<JobsState> => async (request, state, runtime) => {
   const form = await readForm(request);
   const config = readConfig(form, validateConfig);
   const dataFile = form.files.data_file?.[0];
   const textFile = form.files.text_file?.[0];
-  if (!dataFile) throw smError('missingDataFile');
-  if (config.type === 'alignment' && !textFile) throw smError('missingTextFile');
+  const fetchData = config.fetch_data as FetchConfig | undefined;
+  const fetchText = config.fetch_text as FetchConfig | undefined;
+  if (dataFile && fetchData) throw smError('malformedRequest', 'give data_file or fetch_data, not both');
+  if (textFile && fetchText) throw smError('malformedRequest', 'give text_file or fetch_text, not both');
+  if (!dataFile && !fetchData) throw smError('missingDataFile');
+  if (config.type === 'alignment' && !textFile && !fetchText) throw smError('missingTextFile');
 
-  const now = runtime.clock.nowMs();
   const job: Job = {
     id: runtime.random.alnum(10),
     tenant: request.tenant,
-    createdAt: now,
+    createdAt: runtime.clock.nowMs(),
     status: 'running',
     config,
-    dataName: dataFile.filename,
-    ...(textFile && { textName: textFile.filename, text: textFile.data }),
-    data: dataFile.data,
+    // A fetched file has no name until the vendor has it: the docs show "".
+    dataName: dataFile?.filename ?? '',
+    ...(config.type === 'alignment' && { textName: textFile?.filename ?? '' }),
+    ...(textFile && { text: textFile.data }),
+    data: dataFile?.data ?? Buffer.alloc(0),
     errors: [],
     steps: [],
   };
-  try {
-    job.audio = await probeBuffer(dataFile.data);
-  } catch (error) {
-    if (!(error instanceof UnreadableAudioError)) throw error;
-  }
-  if (job.audio && textFile && !isUtf8(textFile.data)) job.audio = undefined;
-  const seconds = job.audio ? processingSeconds(job.audio.durationSeconds) : TIMING.minimumProcessingSeconds;
-  job.steps.push(runtime.clock.after(seconds * 1000, `speechmatics ${job.id} finishes`, () => process(job, runtime)));
   tenantJobs(state, request.tenant).set(job.id, job);
+  if (fetchData || fetchText) {
+    job.steps.push(runtime.clock.after(0, `speechmatics ${job.id} fetches its inputs`, () => fetchInputs(job, fetchData, fetchText, runtime)));
+  } else {
+    await prepare(job, runtime);
+  }
   return jsonResponse(201, { id: job.id });
 };
+
+/** Reads what the job was given and schedules its end: done, or rejected with the reason. */
+async function prepare(job: Job, runtime: Runtime): Promise<void> {
+  try {
+    job.audio = await probeBuffer(job.data);
+  } catch (error) {
+    if (!(error instanceof UnreadableAudioError)) throw error;
+    job.rejection = { message: 'Job rejected due to invalid audio', notify: 'error' };
+  }
+  if (!job.rejection && job.text && !isUtf8(job.text)) job.rejection = { message: 'Job rejected due to invalid text', notify: 'error' };
+  const seconds = job.audio && !job.rejection ? processingSeconds(job.audio.durationSeconds) : TIMING.minimumProcessingSeconds;
+  job.steps.push(runtime.clock.after(seconds * 1000, `speechmatics ${job.id} finishes`, () => process(job, runtime)));
+}
+
+async function fetchInputs(job: Job, data: FetchConfig | undefined, text: FetchConfig | undefined, runtime: Runtime): Promise<void> {
+  if (job.status !== 'running') return;
+  try {
+    if (data) job.data = await fetchFile(data, 'audio');
+    if (text) job.text = await fetchFile(text, 'text');
+  } catch (error) {
+    job.rejection = { message: (error as Error).message, notify: 'fetch_error' };
+    await process(job, runtime);
+    return;
+  }
+  await prepare(job, runtime);
+}
+
+/** A real GET, with the caller's auth headers, bounded like an upload. */
+async function fetchFile(config: FetchConfig, what: string): Promise<Buffer> {
+  let response: Response;
+  try {
+    response = await fetch(config.url, { headers: parseAuthHeaders(config.auth_headers), signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    throw new Error(`unable to fetch ${what}: ${cause?.code ?? (error as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`unable to fetch ${what}: http status ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+const FETCH_TIMEOUT_MS = 60_000;
 
 function isUtf8(bytes: Buffer): boolean {
   try {

@@ -49,6 +49,8 @@ export interface Job {
   transcript?: Transcript;
   enrichments?: Enrichments;
   alignment?: Alignment;
+  /** Why the job will be rejected when its processing ends, and how notifications say so. */
+  rejection?: { message: string; notify: 'error' | 'fetch_error' };
   /** When the job finished processing (done or rejected), for usage. */
   finishedAt?: number;
   /** Set once the job has been processed successfully; deletion does not reduce usage. */

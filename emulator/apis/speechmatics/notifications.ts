@@ -7,6 +7,7 @@ import type { Runtime } from '../../core/stateful.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import { alignmentText, jobInfo, transcriptJson } from './outputs.ts';
 import type { Job } from './jobs.ts';
+import { parseAuthHeaders } from './auth-headers.ts';
 
 export interface NotificationConfig {
   url: string;
@@ -80,21 +81,12 @@ function body(config: NotificationConfig, job: Job, runtime: Runtime): { body?: 
   return { body: multipart(items, boundary), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-function headerPairs(authHeaders: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of authHeaders) {
-    const colon = line.indexOf(':');
-    if (colon > 0) out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return out;
-}
-
 export function sendNotifications(job: Job, runtime: Runtime): void {
   const configs = (job.config.notification_config ?? []) as NotificationConfig[];
   for (const config of configs.slice(0, 3)) {
     const url = new URL(config.url);
     url.searchParams.set('id', job.id);
-    url.searchParams.set('status', job.status === 'done' ? 'success' : 'error');
+    url.searchParams.set('status', job.status === 'done' ? 'success' : (job.rejection?.notify ?? 'error'));
     const { body: payload, type } = body(config, job, runtime);
     runtime.callbacks.send(
       {
@@ -102,7 +94,7 @@ export function sendNotifications(job: Job, runtime: Runtime): void {
         resourceId: job.id,
         url: url.toString(),
         method: config.method === 'put' ? 'PUT' : 'POST',
-        headers: { 'user-agent': USER_AGENT, ...headerPairs(config.auth_headers), ...(type && { 'content-type': type }) },
+        headers: { 'user-agent': USER_AGENT, ...parseAuthHeaders(config.auth_headers), ...(type && { 'content-type': type }) },
         ...(payload && { body: payload }),
       },
       NOTIFICATION_RETRIES,
