@@ -9,8 +9,14 @@ const addFormats = addFormatsModule as unknown as typeof addFormatsModule.defaul
 
 const OPENAPI_SCHEMA_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
 
-export function createAjv(): Ajv2020 {
+export interface AjvOptions {
+  /** For request parameters, which arrive as text: "10" becomes 10, "true" true; defaults fill in. */
+  coerce?: boolean;
+}
+
+export function createAjv(options: AjvOptions = {}): Ajv2020 {
   const ajv = new Ajv2020({
+    ...(options.coerce && { coerceTypes: 'array' as const, useDefaults: true }),
     strict: true,
     // A spec may leave `type` off a subschema that only narrows (`required`, `properties`):
     // legal JSON Schema that strictTypes would reject.

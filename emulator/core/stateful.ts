@@ -9,7 +9,8 @@ import type { Engine } from '../engine/engine.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import type { Random } from './random.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
-import { listOperations, type ApiName, type LoadedSpec, type OperationRef } from './specs.ts';
+import { createRequestValidator, type ValidatedParams, type ValidationFailure, type Validation } from './request-validation.ts';
+import { listOperations, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from './specs.ts';
 
 export interface Runtime {
   clock: Clock;
@@ -35,6 +36,8 @@ export interface OperationRequest extends EmulatorRequest {
   pathParams: Record<string, string>;
   /** The credential the request carried: state is partitioned by it. */
   tenant: string;
+  /** Parameters coerced to their spec types (defaults filled in), and the parsed JSON body. */
+  params: ValidatedParams;
 }
 
 export type Handler<State> = (request: OperationRequest, state: State, runtime: Runtime) => Promise<EmulatorResponse>;
@@ -48,6 +51,8 @@ export interface ApiModule<State> {
   authenticate(request: EmulatorRequest, keys: KeyPolicy): string | ApiError;
   handlers: Record<string, Handler<State>>;
   renderError(error: ApiError): EmulatorResponse;
+  /** A request the spec refuses, in the vendor's words and status. */
+  renderValidationError(failure: ValidationFailure): EmulatorResponse;
 }
 
 export interface StatefulApi {
@@ -63,11 +68,12 @@ function pathParams(template: string, path: string): Record<string, string> {
 }
 
 export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedSpec, runtime: Runtime, options: { keys: KeyPolicy; strict: boolean }): StatefulApi {
-  const operations = new Map<string, OperationRef>();
+  const operations = new Map<string, { op: OperationRef; validate: (r: EmulatorRequest, p: Record<string, string>) => Validation }>();
   for (const op of listOperations(spec.dereferenced)) {
     const id = String(op.operation.operationId);
     if (!module.handlers[id]) throw new Error(`${module.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, op);
+    const pathItem = (spec.dereferenced.paths as JsonObject)[op.path] as JsonObject;
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, validate: createRequestValidator(op, pathItem) });
   }
   const keys = createKeyPolicy(module.sampleKeys, false);
   const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || keys.accepts(key) };
@@ -76,13 +82,21 @@ export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedS
 
   return {
     async handle(request, template) {
-      const op = operations.get(`${request.method} ${template}`)!;
+      const { op, validate } = operations.get(`${request.method} ${template}`)!;
+      const operationId = String(op.operation.operationId);
       let response: EmulatorResponse;
       try {
+        // Credentials first, as the vendors do: a stranger learns nothing about the request.
         const tenant = module.authenticate(request, policy);
         if (tenant instanceof ApiError) throw tenant;
-        const handler = module.handlers[String(op.operation.operationId)]!;
-        response = await handler({ ...request, operationId: String(op.operation.operationId), pathParams: pathParams(template, request.path), tenant }, state, runtime);
+        const params = pathParams(template, request.path);
+        const validation = validate(request, params);
+        if (!validation.ok) {
+          response = module.renderValidationError(validation.failure);
+        } else {
+          const handler = module.handlers[operationId]!;
+          response = await handler({ ...request, operationId, pathParams: params, tenant, params: validation.params }, state, runtime);
+        }
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         response = module.renderError(error);

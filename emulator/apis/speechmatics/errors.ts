@@ -2,6 +2,7 @@
 // the vendor's list (the official JS SDK rejects any other string).
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
+import type { ValidationFailure } from '../../core/request-validation.ts';
 
 const CATALOGUE = {
   permissionDenied: { status: 401, error: 'Permission Denied' },
@@ -24,12 +25,39 @@ export type SpeechmaticsErrorKind = keyof typeof CATALOGUE;
 
 export const smError = (kind: SpeechmaticsErrorKind, detail?: string) => new ApiError(kind, detail);
 
-/** Query values that do not parse: the vendor answers 422 with a free-text `error`. */
-export const queryTypeError = (message: string) => new ApiError('queryType', message);
-
 export function renderSpeechmaticsError(error: ApiError): EmulatorResponse {
-  if (error.kind === 'queryType') return jsonResponse(422, { code: 422, error: error.detail ?? 'Unprocessable Entity' });
   const entry = CATALOGUE[error.kind as SpeechmaticsErrorKind];
   if (!entry) throw new Error(`speechmatics has no error ${error.kind}`);
   return jsonResponse(entry.status, { code: entry.status, error: entry.error, ...(error.detail && { detail: error.detail }) });
+}
+
+// The vendor's API is go-swagger: its parameter errors read `limit in query must be of type
+// int64`. Integers are int64 there, whatever the spec's JSON Schema says.
+const GO_TYPES: Record<string, string> = { integer: 'int64', number: 'float64' };
+
+function parameterMessage(f: ValidationFailure): string {
+  const where = `${f.name} in ${f.in}`;
+  switch (f.rule) {
+    case 'type':
+    case 'format':
+      return `${where} must be of type ${GO_TYPES[f.expected ?? ''] ?? f.expected}`;
+    case 'minimum':
+    case 'maximum':
+      return f.schema?.minimum !== undefined && f.schema?.maximum !== undefined
+        ? `${where} should be between ${f.schema.minimum} and ${f.schema.maximum}`
+        : `${where} ${f.expected}`;
+    case 'enum':
+      return `${where} should be one of [${f.expected}]`;
+    case 'required':
+      return `${where} is required`;
+    default:
+      return `${where} ${f.expected ?? 'is invalid'}`;
+  }
+}
+
+export function renderSpeechmaticsValidationError(failure: ValidationFailure): EmulatorResponse {
+  if (failure.in === 'body') {
+    return renderSpeechmaticsError(smError('malformedRequest', failure.name ? `${failure.name}: ${failure.expected}` : failure.expected));
+  }
+  return jsonResponse(422, { code: 422, error: parameterMessage(failure) });
 }

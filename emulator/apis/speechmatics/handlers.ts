@@ -1,20 +1,19 @@
 // Speechmatics batch operations, by the spec's operationIds. Business logic only: routing,
 // auth, error rendering and contract checks happen in emulator/core.
 import { parseMultipart, MalformedBodyError, type FormData } from '../../core/multipart.ts';
-import { jsonResponse, type EmulatorResponse, type QueryValue } from '../../core/http-types.ts';
+import { jsonResponse } from '../../core/http-types.ts';
 import type { ValidateFunction } from '../../core/schema-validator.ts';
 import { describeErrors } from '../../core/schema-validator.ts';
 import type { Handler, OperationRequest, Runtime } from '../../core/stateful.ts';
 import { probeBuffer, UnreadableAudioError } from '../../engine/probe.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import type { EnrichmentRequest } from '../../engine/enrich.ts';
-import { smError, queryTypeError } from './errors.ts';
+import { smError } from './errors.ts';
 import { sendNotifications } from './notifications.ts';
 import { alignmentText, isoMs, transcriptJson } from './outputs.ts';
 import { parseAuthHeaders } from './auth-headers.ts';
 import { processingSeconds, tenantJobs, TIMING, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
 
-const first = (v: QueryValue | undefined) => (Array.isArray(v) ? v[0] : v);
 function details(job: Job): Record<string, unknown> {
   return {
     created_at: isoMs(job.createdAt),
@@ -191,18 +190,9 @@ function isUtf8(bytes: Buffer): boolean {
 }
 
 const listJobs: Handler<JobsState> = async (request, state) => {
-  const limitText = first(request.query.limit);
-  let limit = 100;
-  if (limitText !== undefined) {
-    if (!/^-?\d+$/.test(limitText)) throw queryTypeError('limit in query must be of type int64');
-    limit = Number(limitText);
-    if (limit < 1 || limit > 100) throw queryTypeError('limit in query should be between 1 and 100');
-  }
-  const includeDeleted = first(request.query.include_deleted) === 'true';
-  const beforeText = first(request.query.created_before);
+  const { limit, include_deleted: includeDeleted, created_before: createdBefore } = request.params.query as { limit: number; include_deleted: boolean; created_before?: string };
   // The cursor has millisecond precision; finer digits are dropped, as the vendor does.
-  const before = beforeText === undefined ? Infinity : Date.parse(beforeText.replace(/(\.\d{3})\d+/, '$1'));
-  if (Number.isNaN(before)) throw queryTypeError('created_before in query must be of type date-time');
+  const before = createdBefore === undefined ? Infinity : Date.parse(createdBefore.replace(/(\.\d{3})\d+/, '$1'));
   const jobs = [...tenantJobs(state, request.tenant).values()]
     .filter((job) => (includeDeleted || job.status !== 'deleted') && job.createdAt < before)
     .reverse()
@@ -215,9 +205,8 @@ const getJob: Handler<JobsState> = async (request, state) => jsonResponse(200, {
 
 const deleteJob: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
-  const force = first(request.query.force);
-  if (force !== undefined && force !== 'true' && force !== 'false') throw queryTypeError('force in query must be of type boolean');
-  if (job.status === 'running' && force !== 'true') throw smError('resourceLocked');
+  const { force } = request.params.query as { force: boolean };
+  if (job.status === 'running' && !force) throw smError('resourceLocked');
   if (job.status !== 'deleted') {
     for (const step of job.steps) runtime.clock.cancel(step);
     transition(job, 'deleted');
@@ -235,8 +224,7 @@ function outputsOf(job: Job, type: JobConfig['type']): void {
 
 const getJobTranscript: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
-  const format = first(request.query.format) ?? 'json-v2';
-  if (!['json-v2', 'txt', 'srt'].includes(format)) throw queryTypeError(`format in query should be one of [json-v2 txt srt]`);
+  const { format } = request.params.query as { format: 'json-v2' | 'txt' | 'srt' };
   outputsOf(job, 'transcription');
   const transcript = job.transcript!;
   if (format === 'txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderTxt(transcript, { diarization: transcript.diarization }) };
@@ -246,8 +234,7 @@ const getJobTranscript: Handler<JobsState> = async (request, state, runtime) => 
 
 const getJobAlignment: Handler<JobsState> = async (request, state) => {
   const job = findJob(state, request);
-  const tags = first(request.query.tags) ?? 'word_start_and_end';
-  if (tags !== 'word_start_and_end' && tags !== 'one_per_line') throw queryTypeError('tags in query should be one of [word_start_and_end one_per_line]');
+  const { tags } = request.params.query as { tags: 'word_start_and_end' | 'one_per_line' };
   outputsOf(job, 'alignment');
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: alignmentText(job, tags) };
 };
@@ -274,13 +261,8 @@ const dayStart = (ms: number) => Math.floor(ms / DAY) * DAY;
 
 /** Usage counts successfully processed jobs by UTC day, excluding today; deleting does not reduce it. */
 const getUsage: Handler<JobsState> = async (request, state, runtime) => {
-  const parseDay = (name: 'since' | 'until') => {
-    const text = first(request.query[name]);
-    if (text === undefined) return undefined;
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
-    if (Number.isNaN(ms)) throw queryTypeError(`${name} in query must be of type date`);
-    return ms;
-  };
+  const query = request.params.query as { since?: string; until?: string };
+  const parseDay = (name: 'since' | 'until') => (query[name] === undefined ? undefined : Date.parse(`${query[name]}T00:00:00Z`));
   const billable = [...tenantJobs(state, request.tenant).values()].filter((j) => j.billable && j.finishedAt !== undefined);
   const today = dayStart(runtime.clock.nowMs());
   const since = parseDay('since') ?? (billable.length ? dayStart(Math.min(...billable.map((j) => j.createdAt))) : today - DAY);

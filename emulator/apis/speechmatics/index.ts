@@ -3,7 +3,7 @@ import { ApiError } from '../../core/api-error.ts';
 import { createAjv } from '../../core/schema-validator.ts';
 import type { ApiModule } from '../../core/stateful.ts';
 import type { JsonObject, LoadedSpec } from '../../core/specs.ts';
-import { renderSpeechmaticsError } from './errors.ts';
+import { renderSpeechmaticsError, renderSpeechmaticsValidationError } from './errors.ts';
 import { speechmaticsHandlers } from './handlers.ts';
 import type { JobsState } from './jobs.ts';
 
@@ -22,5 +22,6 @@ export function speechmatics(spec: LoadedSpec): ApiModule<JobsState> {
     },
     handlers: speechmaticsHandlers(validateConfig),
     renderError: renderSpeechmaticsError,
+    renderValidationError: renderSpeechmaticsValidationError,
   };
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createRequestValidator } from './request-validation.ts';
+import type { EmulatorRequest } from './http-types.ts';
+import type { OperationRef } from './specs.ts';
+
+const op = (operation: Record<string, unknown>): OperationRef => ({ method: 'get', path: '/things/{id}', operation: operation as never, pointer: '#/paths/~1things~1{id}/get' });
+const request = (query: Record<string, string | string[]> = {}, body = '', headers: Record<string, string> = {}): EmulatorRequest => ({ method: 'GET', path: '/things/x', query, headers, body: Buffer.from(body) });
+
+const listing = createRequestValidator(op({
+  parameters: [
+    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 100 } },
+    { name: 'deleted', in: 'query', schema: { type: 'boolean', default: false } },
+    { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'txt'] } },
+    { name: 'status', in: 'query', schema: { type: 'array', items: { type: 'string' } } },
+    { name: 'X-Trace', in: 'header', required: true, schema: { type: 'string' } },
+  ],
+}), { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }] });
+
+describe('request validation', () => {
+  it('coerces text to the spec types, fills defaults, keeps path params, ignores unknown query parameters', () => {
+    const result = listing(request({ limit: '10', deleted: 'true', status: 'done', 'sm-sdk': 'js-5.1.0' }, '', { 'x-trace': 't1' }), { id: 'x' });
+    expect(result).toEqual({ ok: true, params: { path: { id: 'x' }, query: { limit: 10, deleted: true, status: ['done'], 'sm-sdk': 'js-5.1.0' }, header: { 'x-trace': 't1' } } });
+    const defaults = listing(request({}, '', { 'x-trace': 't' }), { id: 'x' });
+    expect(defaults.ok && defaults.params.query).toEqual({ limit: 100, deleted: false });
+  });
+
+  it.each([
+    [{ limit: 'ten' }, { in: 'query', name: 'limit', rule: 'type', expected: 'integer' }],
+    [{ limit: '0' }, { in: 'query', name: 'limit', rule: 'minimum' }],
+    [{ format: 'xml' }, { in: 'query', name: 'format', rule: 'enum', expected: 'json txt' }],
+    [{ deleted: 'maybe' }, { in: 'query', name: 'deleted', rule: 'type', expected: 'boolean' }],
+  ])('names the parameter and the rule it broke: %j', (query, failure) => {
+    const result = listing(request(query, '', { 'x-trace': 't' }), { id: 'x' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.failure).toMatchObject(failure);
+  });
+
+  it('requires required headers', () => {
+    const result = listing(request(), { id: 'x' });
+    expect(!result.ok && result.failure).toMatchObject({ in: 'header', name: 'x-trace', rule: 'required' });
+  });
+
+  const creating = createRequestValidator(op({
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } } },
+  }), {});
+  const json = { 'content-type': 'application/json' };
+
+  it('parses and checks JSON bodies', () => {
+    expect(creating(request({}, '{"name": "Jo"}', json), {})).toMatchObject({ ok: true, params: { json: { name: 'Jo' } } });
+    expect(creating(request({}, '{"name": ', json), {})).toMatchObject({ ok: false, failure: { in: 'body', rule: 'json' } });
+    expect(creating(request({}, '{}', json), {})).toMatchObject({ ok: false, failure: { in: 'body', name: 'name', rule: 'required' } });
+    expect(creating(request({}, '', {}), {})).toMatchObject({ ok: false, failure: { in: 'body', rule: 'required' } });
+  });
+});
