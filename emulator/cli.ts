@@ -31,7 +31,16 @@ function parseSeed(value: string): number {
   return seed;
 }
 
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('a number greater than 0');
+  return n;
+}
+
 interface ServeFlags {
+  realTimeFactor?: number;
+  retentionDays?: number;
+  expired404?: boolean;
   port: number;
   host: string;
   api: ApiName[];
@@ -55,12 +64,20 @@ program
   .addOption(new Option('--api-key <key>', 'accept this key too (repeatable; also SPEECHDOUBLE_API_KEYS, comma-separated)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
   .option('--any-key', 'accept any well-formed key')
   .option('--strict', 'check every stateful response against the spec (a mismatch answers 500)')
+  .addOption(new Option('--real-time-factor <f>', 'processing takes this share of the audio\'s duration (default 0.5)').argParser(parsePositive))
+  .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
+  .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
   .action(async (opts: ServeFlags) => {
     const envKeys = (process.env.SPEECHDOUBLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     const clock = opts.manualClock ? { mode: 'manual' as const } : opts.timeScale ? { mode: 'scaled' as const, timeScale: opts.timeScale } : { mode: 'real' as const };
     const running = await startServer({
       port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
       apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false,
+      settings: {
+        ...(opts.realTimeFactor !== undefined && { realTimeFactor: opts.realTimeFactor }),
+        ...(opts.retentionDays !== undefined && { retentionSeconds: opts.retentionDays * 24 * 3600 }),
+        ...(opts.expired404 && { expiredStatus: 404 as const }),
+      },
     });
     console.log(`speechdouble ${VERSION} serving ${running.emulator.apis.join(', ')} on ${running.url}`);
     console.log(`health: ${running.url}/__emulator/health (clock: ${clock.mode}${opts.timeScale ? ` x${opts.timeScale}` : ''})`);

@@ -12,7 +12,7 @@ import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
-import { createKeyPolicy, createStatefulApi, type Runtime, type StatefulApi } from './stateful.ts';
+import { createKeyPolicy, createStatefulApi, DEFAULT_SETTINGS, type Runtime, type Settings, type StatefulApi } from './stateful.ts';
 import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
 
@@ -29,6 +29,7 @@ export interface EmulatorOptions {
   anyKey?: boolean;
   /** Check every stateful response against the spec; a mismatch answers 500 naming the pointer. */
   strict?: boolean;
+  settings?: Partial<Settings>;
 }
 
 export const DEFAULT_SEED = 1;
@@ -60,7 +61,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const callbacks = createCallbackSender(clock);
   const journal = createJournal();
   const faults = createFaults();
-  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks };
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<ApiName, StatefulApi>();
   for (const spec of specs) {

@@ -12,11 +12,24 @@ import { ContractViolation, createResponseValidator } from './response-validatio
 import { createRequestValidator, type ValidatedParams, type ValidationFailure, type Validation } from './request-validation.ts';
 import { listOperations, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from './specs.ts';
 
+/** How the emulated services behave where the vendors leave room (DESIGN.md, lifecycles). */
+export interface Settings {
+  /** Processing takes this share of the audio's duration (vendors run faster than real time). */
+  realTimeFactor: number;
+  /** Finished jobs are kept this long before they expire (Speechmatics: 7 days). */
+  retentionSeconds: number;
+  /** What asking for an expired job answers: 410 as the API reference says, or 404 as the retention docs say. */
+  expiredStatus: 404 | 410;
+}
+
+export const DEFAULT_SETTINGS: Settings = { realTimeFactor: 0.5, retentionSeconds: 7 * 24 * 3600, expiredStatus: 410 };
+
 export interface Runtime {
   clock: Clock;
   random: Random;
   engine: Engine;
   callbacks: CallbackSender;
+  settings: Settings;
 }
 
 /** Which keys the emulator accepts (DESIGN.md: test-key, --api-key, vendor samples, --any-key). */

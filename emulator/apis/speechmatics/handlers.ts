@@ -12,7 +12,7 @@ import { smError } from './errors.ts';
 import { sendNotifications } from './notifications.ts';
 import { alignmentText, isoMs, transcriptJson } from './outputs.ts';
 import { parseAuthHeaders } from './auth-headers.ts';
-import { processingSeconds, tenantJobs, TIMING, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
+import { MINIMUM_PROCESSING_SECONDS, processingSeconds, tenantJobs, transition, type Job, type JobConfig, type JobsState } from './jobs.ts';
 
 function details(job: Job): Record<string, unknown> {
   return {
@@ -32,6 +32,15 @@ function findJob(state: JobsState, request: OperationRequest): Job {
   const job = tenantJobs(state, request.tenant).get(request.pathParams.jobid ?? '');
   if (!job) throw smError('jobNotFound');
   return job;
+}
+
+/**
+ * An expired job is gone: the API reference answers 410 (Job Expired for the job, File
+ * Expired for its files); the retention docs describe 404. `expiredStatus` picks one.
+ */
+function unlessExpired(job: Job, runtime: Runtime, kind: 'jobExpired' | 'fileExpired'): Job {
+  if (job.status !== 'expired') return job;
+  throw runtime.settings.expiredStatus === 404 ? smError('jobNotFound', 'The job has expired.') : smError(kind);
 }
 
 function enrichmentRequest(config: JobConfig): EnrichmentRequest {
@@ -94,7 +103,7 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
   job.finishedAt = now;
   job.billable = true;
   sendNotifications(job, runtime);
-  job.steps.push(runtime.clock.after(TIMING.retentionSeconds * 1000, `speechmatics ${job.id} expires`, () => {
+  job.steps.push(runtime.clock.after(runtime.settings.retentionSeconds * 1000, `speechmatics ${job.id} expires`, () => {
     if (job.status === 'done') transition(job, 'expired');
   }));
 }
@@ -148,7 +157,7 @@ async function prepare(job: Job, runtime: Runtime): Promise<void> {
     job.rejection = { message: 'Job rejected due to invalid audio', notify: 'error' };
   }
   if (!job.rejection && job.text && !isUtf8(job.text)) job.rejection = { message: 'Job rejected due to invalid text', notify: 'error' };
-  const seconds = job.audio && !job.rejection ? processingSeconds(job.audio.durationSeconds) : TIMING.minimumProcessingSeconds;
+  const seconds = job.audio && !job.rejection ? processingSeconds(job.audio.durationSeconds, runtime.settings.realTimeFactor) : MINIMUM_PROCESSING_SECONDS;
   job.steps.push(runtime.clock.after(seconds * 1000, `speechmatics ${job.id} finishes`, () => process(job, runtime)));
 }
 
@@ -201,7 +210,7 @@ const listJobs: Handler<JobsState> = async (request, state) => {
   return jsonResponse(200, { jobs: jobs.map(details) });
 };
 
-const getJob: Handler<JobsState> = async (request, state) => jsonResponse(200, { job: details(findJob(state, request)) });
+const getJob: Handler<JobsState> = async (request, state, runtime) => jsonResponse(200, { job: details(unlessExpired(findJob(state, request), runtime, 'jobExpired')) });
 
 const deleteJob: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
@@ -215,43 +224,45 @@ const deleteJob: Handler<JobsState> = async (request, state, runtime) => {
 };
 
 /** What each status lets a client download; the transcript and alignment routes share it. */
-function outputsOf(job: Job, type: JobConfig['type']): void {
+function outputsOf(job: Job, type: JobConfig['type'], runtime: Runtime): void {
+  unlessExpired(job, runtime, 'fileExpired');
   if (job.config.type !== type) throw smError(type === 'transcription' ? 'notTranscription' : 'notAlignment');
   if (job.status === 'running') throw smError(type === 'transcription' ? 'transcriptionNotReady' : 'jobInProgress');
   if (job.status === 'rejected') throw smError('jobRejected', job.errors.at(-1)?.message);
-  if (job.status === 'deleted' || job.status === 'expired') throw smError('fileExpired');
+  if (job.status === 'deleted') throw smError('fileExpired');
 }
 
 const getJobTranscript: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
   const { format } = request.params.query as { format: 'json-v2' | 'txt' | 'srt' };
-  outputsOf(job, 'transcription');
+  outputsOf(job, 'transcription', runtime);
   const transcript = job.transcript!;
   if (format === 'txt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderTxt(transcript, { diarization: transcript.diarization }) };
   if (format === 'srt') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: renderSrt(transcript, job.config.output_config?.srt_overrides) };
   return jsonResponse(200, transcriptJson(job, runtime));
 };
 
-const getJobAlignment: Handler<JobsState> = async (request, state) => {
+const getJobAlignment: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
   const { tags } = request.params.query as { tags: 'word_start_and_end' | 'one_per_line' };
-  outputsOf(job, 'alignment');
+  outputsOf(job, 'alignment', runtime);
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: alignmentText(job, tags) };
 };
 
-function storedFile(job: Job): void {
-  if (job.status === 'deleted' || job.status === 'expired') throw smError('fileExpired');
+function storedFile(job: Job, runtime: Runtime): void {
+  unlessExpired(job, runtime, 'fileExpired');
+  if (job.status === 'deleted') throw smError('fileExpired');
 }
 
-const getJobData: Handler<JobsState> = async (request, state) => {
+const getJobData: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
-  storedFile(job);
+  storedFile(job, runtime);
   return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: job.data };
 };
 
-const getJobText: Handler<JobsState> = async (request, state) => {
+const getJobText: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
-  storedFile(job);
+  storedFile(job, runtime);
   if (!job.text) throw smError('jobNotFound', 'the job has no text file');
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: job.text };
 };

@@ -15,15 +15,8 @@ export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   deleted: [],
 };
 
-/** When steps happen, in emulated seconds. */
-export const TIMING = {
-  /** Processing takes this share of the audio's duration (the vendor runs faster than real time)… */
-  realTimeFactor: 0.5,
-  /** …but never less than this. */
-  minimumProcessingSeconds: 2,
-  /** Done jobs expire after the vendor's retention of 7 days. */
-  retentionSeconds: 7 * 24 * 3600,
-};
+/** However short the audio, processing takes at least this long (emulated seconds). */
+export const MINIMUM_PROCESSING_SECONDS = 2;
 
 export interface JobConfig {
   type: 'transcription' | 'alignment';
@@ -63,8 +56,9 @@ export function transition(job: Job, to: JobStatus): void {
   job.status = to;
 }
 
-export function processingSeconds(durationSeconds: number): number {
-  return Math.max(TIMING.minimumProcessingSeconds, durationSeconds * TIMING.realTimeFactor);
+/** When a job finishes: a share of its audio's duration (runtime settings), never instantly. */
+export function processingSeconds(durationSeconds: number, realTimeFactor: number): number {
+  return Math.max(MINIMUM_PROCESSING_SECONDS, durationSeconds * realTimeFactor);
 }
 
 export interface JobsState {

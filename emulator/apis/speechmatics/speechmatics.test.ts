@@ -90,12 +90,30 @@ describe('a transcription job', () => {
     expect((await api(`/v2/jobs/${id}/transcript`)).json()).toMatchObject({ code: 404, error: 'Job rejected' });
   });
 
-  it('expires after seven days: the job says so and its files are gone', async () => {
+  it('expires after seven days: the list says so, and the job and its files answer 410', async () => {
     const id = await submit();
     await advance(3);
-    await advance(7 * 24 * 3600);
-    expect((await api(`/v2/jobs/${id}`)).json().job.status).toBe('expired');
+    await advance(7 * 24 * 3600 - 1);
+    expect((await api(`/v2/jobs/${id}`)).json().job.status).toBe('done');
+    await advance(1);
+    expect((await api('/v2/jobs')).json().jobs[0]).toMatchObject({ id, status: 'expired' });
+    expect((await api(`/v2/jobs/${id}`)).json()).toEqual({ code: 410, error: 'Job Expired' });
     expect((await api(`/v2/jobs/${id}/transcript`)).json()).toEqual({ code: 410, error: 'File Expired' });
+    expect((await api(`/v2/jobs/${id}/data`)).json()).toEqual({ code: 410, error: 'File Expired' });
+    expect((await api(`/v2/jobs/${id}`, { method: 'DELETE' })).json().job.status).toBe('deleted');
+  });
+
+  it('answers 404 for an expired job instead, as the retention docs say, when configured', async () => {
+    const other = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { expiredStatus: 404, retentionSeconds: 60 } });
+    try {
+      const body = form({ config: transcription(), data_file: { data: GREETING, filename: 'a.wav' } });
+      const { id } = await (await fetch(`${other.url}/v2/jobs`, { method: 'POST', headers: auth(), body })).json();
+      await fetch(`${other.url}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"seconds": 63}' });
+      const res = await fetch(`${other.url}/v2/jobs/${id}/transcript`, { headers: auth() });
+      expect([res.status, await res.json()]).toEqual([404, { code: 404, error: 'Job not found', detail: 'The job has expired.' }]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('gives back the uploaded audio byte for byte', async () => {
