@@ -12,6 +12,8 @@ import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
+import { bufferBody, meter, PayloadTooLargeError, type BodyMeter } from './body-stream.ts';
+import { createFileStore, type FileStore } from './file-store.ts';
 import { createKeyPolicy, createStatefulApi, DEFAULT_SETTINGS, type Runtime, type Settings, type StatefulApi } from './stateful.ts';
 import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
@@ -34,10 +36,14 @@ export interface EmulatorOptions {
 
 export const DEFAULT_SEED = 1;
 
+/** Bodies read whole (documented responses, control API) are bounded; stateful uploads stream. */
+const BUFFERED_BODY_LIMIT = 256 * 2 ** 20;
+
 export interface Emulator {
   apis: ApiName[];
   engine: Engine;
   clock: Clock;
+  files: FileStore;
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
@@ -61,7 +67,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const callbacks = createCallbackSender(clock);
   const journal = createJournal();
   const faults = createFaults();
-  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
+  const files = createFileStore();
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<ApiName, StatefulApi>();
   for (const spec of specs) {
@@ -76,6 +83,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       if (!api) runtime.random = createRandom(seed);
       for (const [name, state] of stateful) if (!api || api === name) state.reset();
       if (!api) {
+        files.clear();
         engine.reset();
         callbacks.reset();
         journal.reset();
@@ -84,18 +92,32 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     },
   };
 
-  async function handle(request: EmulatorRequest): Promise<EmulatorResponse> {
-    if (request.path === CONTROL_PREFIX || request.path.startsWith(CONTROL_PREFIX + '/')) {
-      return handleControl(control, request);
+  async function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
+    if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) {
+      return withBody(incoming, (request) => handleControl(control, request));
     }
     const receivedAt = clock.now();
     const started = process.hrtime.bigint();
+    const metered: BodyMeter | undefined = incoming.stream && meter(incoming.stream);
+    const request = metered ? { ...incoming, stream: metered.stream } : incoming;
     const match = routeRequest(routes, request.method, request.path, request.headers);
     const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: match.kind === 'wrong-method' ? match.api : null, operationId: null };
     const fault = faults.take(request, matched.api);
     const response = fault ? await applyFault(fault, () => serve(request, match)) : await serve(request, match);
-    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6);
+    // A body nobody read (a 401, a fault) still has to be drained before the connection is reused.
+    if (request.stream && !request.stream.readableEnded) request.stream.resume();
+    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary());
     return response;
+  }
+
+  /** Runs `next` with the body read whole: every path but a stateful API's needs the bytes. */
+  async function withBody(request: EmulatorRequest, next: (request: EmulatorRequest) => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+    try {
+      return await next(await bufferBody(request, BUFFERED_BODY_LIMIT));
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      return jsonResponse(413, { error: 'payload_too_large', message: `${error.message}; only stateful APIs stream uploads` });
+    }
   }
 
   async function applyFault(fault: Fault, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
@@ -123,6 +145,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     const prefer = readPreferences(request.headers, request.query);
     const live = stateful.get(match.api);
     if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(request, match.template);
+    return withBody(request, (buffered) => serveDocumented(buffered, match, prefer));
+  }
+
+  async function serveDocumented(request: EmulatorRequest, match: Extract<ReturnType<typeof routeRequest>, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {
     if (!prefer.ok) {
       // Prism answers a malformed Prefer header with 422 problem+json; so do we.
       return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };
@@ -139,10 +165,12 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     apis,
     engine,
     clock,
+    files,
     handle,
     beginShutdown() {
       control.shuttingDown = true;
       clock.stop();
+      files.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // The neutral request and response every part below the hosts works with. Express (and msw)
 // objects are turned into these at the edge, so the core never depends on a framework.
+import type { Readable } from 'node:stream';
 
 export type QueryValue = string | string[];
 
@@ -11,12 +12,17 @@ export interface EmulatorRequest {
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * A multipart body the host left unread, so an upload is never held in memory; `body` is
+   * empty then. Paths that need the bytes call `bufferBody` (emulator/core/body-stream.ts).
+   */
+  stream?: Readable;
 }
 
 export interface EmulatorResponse {
   status: number;
   headers: Record<string, string>;
-  /** A Buffer or string is sent as is; anything else as JSON. Undefined means no body. */
+  /** A Buffer, string or stream is sent as is; anything else as JSON. Undefined means no body. */
   body?: unknown;
   /** Close the connection without answering (a fault a test asked for). */
   dropConnection?: boolean;

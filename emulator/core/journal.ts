@@ -22,7 +22,8 @@ const PREVIEW_CHARS = 200;
 const CAPACITY = 10_000;
 
 export interface Journal {
-  record(request: EmulatorRequest, receivedAt: Date, match: { api: string | null; operationId: string | null }, status: number, durationMs: number): void;
+  /** `streamed` summarises a body that passed as a stream (request.body is empty then). */
+  record(request: EmulatorRequest, receivedAt: Date, match: { api: string | null; operationId: string | null }, status: number, durationMs: number, streamed?: { bytes: number; sha256: string; head: Buffer }): void;
   entries(filter: { api?: string; limit?: number }): JournalEntry[];
   reset(): void;
 }
@@ -31,8 +32,9 @@ export function createJournal(): Journal {
   let entries: JournalEntry[] = [];
   let counter = 0;
   return {
-    record(request, receivedAt, match, status, durationMs) {
+    record(request, receivedAt, match, status, durationMs, streamed) {
       const type = request.headers['content-type'] ?? null;
+      const head = streamed?.head ?? request.body;
       const textual = !type || /^(text\/|application\/(json|x-www-form-urlencoded)|multipart\/)/.test(type);
       entries.push({
         id: `req_${String(++counter).padStart(4, '0')}`,
@@ -45,9 +47,9 @@ export function createJournal(): Journal {
         headers: request.headers,
         body: {
           content_type: type,
-          bytes: request.body.length,
-          sha256: createHash('sha256').update(request.body).digest('hex'),
-          preview: textual ? request.body.toString('utf8', 0, Math.min(request.body.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
+          bytes: streamed?.bytes ?? request.body.length,
+          sha256: streamed?.sha256 ?? createHash('sha256').update(request.body).digest('hex'),
+          preview: textual ? head.toString('utf8', 0, Math.min(head.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
         },
         status,
         duration_ms: durationMs,

@@ -5,6 +5,7 @@
 import { ApiError } from './api-error.ts';
 import type { CallbackSender } from './callbacks.ts';
 import type { Clock } from './clock.ts';
+import type { FileStore } from './file-store.ts';
 import type { Engine } from '../engine/engine.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import type { Random } from './random.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   random: Random;
   engine: Engine;
   callbacks: CallbackSender;
+  /** Uploaded and fetched media, on disk while their job lives. */
+  files: FileStore;
   settings: Settings;
 }
 

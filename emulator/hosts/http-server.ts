@@ -1,6 +1,7 @@
 // The HTTP edge: turns express requests into EmulatorRequests and EmulatorResponses back into
 // bytes. Nothing below this file sees express.
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
@@ -13,9 +14,10 @@ export interface ServeOptions extends Omit<EmulatorOptions, 'startedAt'> {
   apis?: ApiName[];
 }
 
-// Speechmatics accepts uploads up to 1 GB; this stateless path keeps bodies in memory, so it
-// takes a smaller bound until the stateful core streams them.
+// Non-multipart bodies (JSON, raw bytes) are read here, within this bound; multipart uploads
+// pass through unread as a stream, so the core can write their files to disk as they arrive.
 const BODY_LIMIT = '256mb';
+const isMultipart = (req: { headers: { 'content-type'?: string } }) => /^multipart\//i.test(req.headers['content-type'] ?? '');
 
 function toEmulatorRequest(req: Request): EmulatorRequest {
   const url = new URL(req.originalUrl, 'http://emulator.invalid');
@@ -28,7 +30,11 @@ function toEmulatorRequest(req: Request): EmulatorRequest {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { method: req.method, path: url.pathname, query, headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) };
+  return {
+    method: req.method, path: url.pathname, query, headers,
+    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    ...(isMultipart(req) && { stream: req }),
+  };
 }
 
 function send(res: Response, response: EmulatorResponse): void {
@@ -43,6 +49,9 @@ function send(res: Response, response: EmulatorResponse): void {
     res.end();
   } else if (Buffer.isBuffer(body) || typeof body === 'string') {
     res.end(body);
+  } else if (body instanceof Readable) {
+    body.on('error', () => res.destroy());
+    body.pipe(res);
   } else {
     if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(body));
@@ -53,8 +62,8 @@ export function createApp(emulator: Emulator): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Every body arrives as raw bytes; the core decides how to read it from the spec.
-  app.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
+  // Every body arrives as raw bytes (or, multipart, as a stream); the core reads it by the spec.
+  app.use(express.raw({ type: (req) => !isMultipart(req as Request), limit: BODY_LIMIT }));
   app.use(async (req, res, next) => {
     try {
       send(res, await emulator.handle(toEmulatorRequest(req)));

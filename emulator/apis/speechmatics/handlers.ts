@@ -1,11 +1,15 @@
 // Speechmatics batch operations, by the spec's operationIds. Business logic only: routing,
 // auth, error rendering and contract checks happen in emulator/core.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseMultipart, MalformedBodyError, type FormData } from '../../core/multipart.ts';
 import { jsonResponse } from '../../core/http-types.ts';
 import type { ValidateFunction } from '../../core/schema-validator.ts';
 import { describeErrors } from '../../core/schema-validator.ts';
 import type { Handler, OperationRequest, Runtime } from '../../core/stateful.ts';
-import { probeBuffer, UnreadableAudioError } from '../../engine/probe.ts';
+import { probeFile, UnreadableAudioError } from '../../engine/probe.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import type { EnrichmentRequest } from '../../engine/enrich.ts';
 import { smError } from './errors.ts';
@@ -57,19 +61,20 @@ function enrichmentRequest(config: JobConfig): EnrichmentRequest {
   };
 }
 
-async function readForm(request: OperationRequest): Promise<FormData> {
+async function readForm(request: OperationRequest, runtime: Runtime): Promise<FormData> {
   const contentType = request.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) throw smError('malformedRequest', 'the body must be multipart/form-data');
   try {
-    return await parseMultipart(contentType, request.body);
+    return await parseMultipart(contentType, request.stream ?? request.body, runtime.files);
   } catch (error) {
     if (error instanceof MalformedBodyError) throw smError('malformedRequest', error.message);
     throw error;
   }
 }
 
-function readConfig(form: FormData, validateConfig: ValidateFunction): JobConfig {
-  const raw = form.fields.config?.[0] ?? form.files.config?.[0]?.data.toString('utf8');
+async function readConfig(form: FormData, validateConfig: ValidateFunction): Promise<JobConfig> {
+  const asFile = form.files.config?.[0]?.path;
+  const raw = form.fields.config?.[0] ?? (asFile ? await readFile(asFile, 'utf8') : undefined);
   if (raw === undefined) throw smError('malformedRequest', 'config part is required');
   let config: unknown;
   try {
@@ -96,7 +101,7 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
     job.alignment = runtime.engine.align(job.text!.toString('utf8'), job.audio);
   } else {
     const config = job.config.transcription_config!;
-    job.transcript = await runtime.engine.transcribe({ audio: job.audio, language: config.language, diarization: config.diarization ?? 'none' });
+    job.transcript = await runtime.engine.transcribe({ audio: job.audio, path: job.dataPath, language: config.language, diarization: config.diarization ?? 'none' });
     job.enrichments = runtime.engine.enrich(job.transcript, enrichmentRequest(job.config));
   }
   transition(job, 'done');
@@ -104,7 +109,9 @@ async function process(job: Job, runtime: Runtime): Promise<void> {
   job.billable = true;
   sendNotifications(job, runtime);
   job.steps.push(runtime.clock.after(runtime.settings.retentionSeconds * 1000, `speechmatics ${job.id} expires`, () => {
-    if (job.status === 'done') transition(job, 'expired');
+    if (job.status !== 'done') return;
+    transition(job, 'expired');
+    void runtime.files.remove(job.dataPath);
   }));
 }
 
@@ -114,8 +121,19 @@ interface FetchConfig {
 }
 
 const createJob = (validateConfig: ValidateFunction): Handler<JobsState> => async (request, state, runtime) => {
-  const form = await readForm(request);
-  const config = readConfig(form, validateConfig);
+  const form = await readForm(request, runtime);
+  try {
+    return await startJob(form, request, state, runtime, validateConfig);
+  } finally {
+    // Parts the job did not keep (a refused request, a config sent as a file) go now.
+    for (const file of Object.values(form.files).flat()) {
+      if (![...tenantJobs(state, request.tenant).values()].some((job) => job.dataPath === file.path)) await runtime.files.remove(file.path);
+    }
+  }
+};
+
+async function startJob(form: FormData, request: OperationRequest, state: JobsState, runtime: Runtime, validateConfig: ValidateFunction) {
+  const config = await readConfig(form, validateConfig);
   const dataFile = form.files.data_file?.[0];
   const textFile = form.files.text_file?.[0];
   const fetchData = config.fetch_data as FetchConfig | undefined;
@@ -134,8 +152,8 @@ const createJob = (validateConfig: ValidateFunction): Handler<JobsState> => asyn
     // A fetched file has no name until the vendor has it: the docs show "".
     dataName: dataFile?.filename ?? '',
     ...(config.type === 'alignment' && { textName: textFile?.filename ?? '' }),
-    ...(textFile && { text: textFile.data }),
-    data: dataFile?.data ?? Buffer.alloc(0),
+    ...(textFile?.path && { text: await readFile(textFile.path) }),
+    ...(dataFile?.path && { dataPath: dataFile.path }),
     errors: [],
     steps: [],
   };
@@ -146,12 +164,12 @@ const createJob = (validateConfig: ValidateFunction): Handler<JobsState> => asyn
     await prepare(job, runtime);
   }
   return jsonResponse(201, { id: job.id });
-};
+}
 
 /** Reads what the job was given and schedules its end: done, or rejected with the reason. */
 async function prepare(job: Job, runtime: Runtime): Promise<void> {
   try {
-    job.audio = await probeBuffer(job.data);
+    job.audio = await probeFile(job.dataPath!);
   } catch (error) {
     if (!(error instanceof UnreadableAudioError)) throw error;
     job.rejection = { message: 'Job rejected due to invalid audio', notify: 'error' };
@@ -164,8 +182,16 @@ async function prepare(job: Job, runtime: Runtime): Promise<void> {
 async function fetchInputs(job: Job, data: FetchConfig | undefined, text: FetchConfig | undefined, runtime: Runtime): Promise<void> {
   if (job.status !== 'running') return;
   try {
-    if (data) job.data = await fetchFile(data, 'audio');
-    if (text) job.text = await fetchFile(text, 'text');
+    if (data) {
+      job.dataPath = runtime.files.newPath('fetched');
+      await fetchFile(data, 'audio', job.dataPath);
+    }
+    if (text) {
+      const path = runtime.files.newPath('fetched-text');
+      await fetchFile(text, 'text', path);
+      job.text = await readFile(path);
+      await runtime.files.remove(path);
+    }
   } catch (error) {
     job.rejection = { message: (error as Error).message, notify: 'fetch_error' };
     await process(job, runtime);
@@ -174,8 +200,8 @@ async function fetchInputs(job: Job, data: FetchConfig | undefined, text: FetchC
   await prepare(job, runtime);
 }
 
-/** A real GET, with the caller's auth headers, bounded like an upload. */
-async function fetchFile(config: FetchConfig, what: string): Promise<Buffer> {
+/** A real GET, with the caller's auth headers, streamed to disk like an upload. */
+async function fetchFile(config: FetchConfig, what: string, path: string): Promise<void> {
   let response: Response;
   try {
     response = await fetch(config.url, { headers: parseAuthHeaders(config.auth_headers), signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
@@ -183,8 +209,8 @@ async function fetchFile(config: FetchConfig, what: string): Promise<Buffer> {
     const cause = (error as { cause?: { code?: string } }).cause;
     throw new Error(`unable to fetch ${what}: ${cause?.code ?? (error as Error).message}`);
   }
-  if (!response.ok) throw new Error(`unable to fetch ${what}: http status ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+  if (!response.ok || !response.body) throw new Error(`unable to fetch ${what}: http status ${response.status}`);
+  await pipeline(Readable.fromWeb(response.body as never), createWriteStream(path));
 }
 
 const FETCH_TIMEOUT_MS = 60_000;
@@ -219,6 +245,7 @@ const deleteJob: Handler<JobsState> = async (request, state, runtime) => {
   if (job.status !== 'deleted') {
     for (const step of job.steps) runtime.clock.cancel(step);
     transition(job, 'deleted');
+    await runtime.files.remove(job.dataPath);
   }
   return jsonResponse(200, { job: details(job) });
 };
@@ -257,7 +284,8 @@ function storedFile(job: Job, runtime: Runtime): void {
 const getJobData: Handler<JobsState> = async (request, state, runtime) => {
   const job = findJob(state, request);
   storedFile(job, runtime);
-  return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: job.data };
+  if (!job.dataPath) throw smError('jobNotFound', 'the job has no media: its fetch failed');
+  return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: createReadStream(job.dataPath) };
 };
 
 const getJobText: Handler<JobsState> = async (request, state, runtime) => {

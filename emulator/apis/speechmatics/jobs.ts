@@ -35,7 +35,9 @@ export interface Job {
   config: JobConfig;
   dataName: string;
   textName?: string;
-  data: Buffer;
+  /** The media on disk (uploaded or fetched); undefined until a fetch succeeds. */
+  dataPath?: string;
+  /** The alignment text: small, so kept in memory. */
   text?: Buffer;
   audio?: AudioInfo;
   errors: Array<{ timestamp: string; message: string }>;

@@ -2,6 +2,7 @@
 // three, in parallel) is called at `url?id=<job>&status=success|error` with the body its
 // `contents` asks for, the vendor's User-Agent and the caller's auth_headers. Failures are
 // retried; after the last one the job records "Sending notification failed" and stays done.
+import { readFileSync } from 'node:fs';
 import type { RetryPolicy } from '../../core/callbacks.ts';
 import type { Runtime } from '../../core/stateful.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
@@ -49,7 +50,8 @@ function item(name: string, job: Job, runtime: Runtime): Item | undefined {
     case 'alignment.one_per_line':
       return done && job.alignment ? text(alignmentText(job, 'one_per_line'), `${job.id}.txt`) : undefined;
     case 'data':
-      return { name, type: 'application/octet-stream', data: job.data, filename: job.dataName || 'data' };
+      // Attaching the media reads it whole; the vendor allows it, and it is rare.
+      return job.dataPath ? { name, type: 'application/octet-stream', data: readFileSync(job.dataPath), filename: job.dataName || 'data' } : undefined;
     case 'text':
       return job.text ? text(job.text.toString('utf8'), job.textName ?? 'text.txt') : undefined;
     default:

@@ -206,6 +206,16 @@ describe('bad submissions', () => {
     expect(reply.json()).toMatchObject({ code: 400, error: 'Job rejected' });
   });
 
+  it('leave no uploaded file behind, and a deleted job takes its media with it', async () => {
+    const refused = form({ config: '{"type": ', data_file: { data: GREETING, filename: 'a.wav' } });
+    expect((await post(refused)).status).toBe(400);
+    expect(server.emulator.files.list()).toEqual([]);
+    const id = await submit();
+    expect(server.emulator.files.list()).toHaveLength(1);
+    await api(`/v2/jobs/${id}?force=true`, { method: 'DELETE' });
+    expect(server.emulator.files.list()).toEqual([]);
+  });
+
   it('a truncated or non-multipart body gets 400 Malformed request and leaves no job behind', async () => {
     const whole = new Response(form({ config: transcription(), data_file: { data: GREETING, filename: 'a.wav' } }));
     const type = whole.headers.get('content-type')!;
@@ -215,6 +225,7 @@ describe('bad submissions', () => {
     const json = await post(transcription(), { 'content-type': 'application/json' });
     expect([json.status, json.json().error]).toEqual([400, 'Malformed request']);
     expect((await api('/v2/jobs?include_deleted=true')).json().jobs).toEqual([]);
+    expect(server.emulator.files.list()).toEqual([]);
   });
 });
 

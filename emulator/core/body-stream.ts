@@ -1,0 +1,59 @@
+// Request bodies that arrive as streams (multipart uploads): metered as they pass, so the
+// journal can say how big they were without keeping them, and read whole only where a path
+// really needs the bytes (Prism, the control API), within a bound.
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import type { EmulatorRequest } from './http-types.ts';
+
+export interface BodyMeter {
+  stream: Readable;
+  /** What has passed so far: byte count, SHA-256, and the first bytes for a preview. */
+  summary(): { bytes: number; sha256: string; head: Buffer };
+}
+
+const HEAD_BYTES = 800;
+
+export function meter(source: Readable): BodyMeter {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  const tap = new PassThrough();
+  tap.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (headBytes < HEAD_BYTES) {
+      head.push(chunk.subarray(0, HEAD_BYTES - headBytes));
+      headBytes += Math.min(chunk.length, HEAD_BYTES - headBytes);
+    }
+  });
+  source.on('error', (error) => tap.destroy(error));
+  source.pipe(tap);
+  // Pause until a reader attaches: the 'data' listener above must not drain it early.
+  tap.pause();
+  return {
+    stream: tap,
+    summary: () => ({ bytes, sha256: hash.copy().digest('hex'), head: Buffer.concat(head) }),
+  };
+}
+
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
+/** The request with its stream read into `body`, or unchanged when it has no stream. */
+export async function bufferBody(request: EmulatorRequest, limitBytes: number): Promise<EmulatorRequest> {
+  if (!request.stream) return request;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of request.stream) {
+    total += (chunk as Buffer).length;
+    if (total > limitBytes) {
+      request.stream.destroy();
+      throw new PayloadTooLargeError(`the body is larger than ${limitBytes} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const { stream: _consumed, ...rest } = request;
+  return { ...rest, body: Buffer.concat(chunks) };
+}
