@@ -72,7 +72,7 @@ async function syntheticHour(): Promise<BenchResult[]> {
 }
 
 /** A long PCM WAV written in chunks, so making it costs this process little memory. */
-async function writeLongWav(path: string, seconds: number): Promise<void> {
+export async function writeLongWav(path: string, seconds: number): Promise<void> {
   const rate = 16000;
   const dataBytes = seconds * rate * 2;
   const header = Buffer.alloc(44);

@@ -3,8 +3,7 @@
 // also validates the request and its credentials' presence first, answering with the spec's
 // own 401/422/400 as Prism users expect. This is the stateless half of the emulator and stays
 // the way to force a documented response once the stateful APIs land.
-import { createLogger } from '@stoplight/prism-core';
-import { createInstance, getHttpOperationsFromSpec, ProblemJsonError, type IHttpConfig, type IHttpRequest } from '@stoplight/prism-http';
+import type { IHttpConfig, IHttpRequest } from '@stoplight/prism-http';
 import type { IHttpOperation } from '@stoplight/types';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
 import type { Preferences } from './prefer.ts';
@@ -32,9 +31,15 @@ function bodyForPrism(request: EmulatorRequest): unknown {
   return text;
 }
 
+// prism-http takes 1.7 s to load (fp-ts, json-schema-faker, lodash…), as synchronous
+// CommonJS that would stall the server even in the background. Only documented responses
+// need it, so it loads on the first request for one; stateful traffic never pays for it.
+const loadPrism = () => Promise.all([import('@stoplight/prism-http'), import('@stoplight/prism-core')]);
+type PrismModules = Awaited<ReturnType<typeof loadPrism>>;
+
 /** Prism's own refusals (no such documented code, no such example) as Prism's CLI renders them. */
-function problemResponse(error: Error): EmulatorResponse {
-  const problem = ProblemJsonError.toProblemJson(error);
+function problemResponse(prism: PrismModules[0], error: Error): EmulatorResponse {
+  const problem = prism.ProblemJsonError.toProblemJson(error);
   return { status: problem.status, headers: { 'content-type': 'application/problem+json' }, body: problem };
 }
 
@@ -62,21 +67,28 @@ function withoutCallbacks(document: LoadedSpec['document']): LoadedSpec['documen
 }
 
 /** The operations Prism serves for one spec. */
-export function prismOperations(spec: LoadedSpec): Promise<IHttpOperation[]> {
-  return getHttpOperationsFromSpec(withoutCallbacks(spec.document));
+export async function prismOperations(spec: LoadedSpec): Promise<IHttpOperation[]> {
+  const [prism] = await loadPrism();
+  return prism.getHttpOperationsFromSpec(withoutCallbacks(spec.document));
 }
 
-export async function createDocumentedResponder(specs: LoadedSpec[]): Promise<DocumentedResponder> {
-  const operations = new Map<SpecName, IHttpOperation[]>();
-  for (const spec of specs) operations.set(spec.name, await prismOperations(spec));
-  const logger = createLogger('speechdouble-prism', { level: 'silent' });
-  const prism = createInstance(
-    { mock: { dynamic: false }, checkSecurity: true, validateRequest: true, validateResponse: false, errors: false, upstreamProxy: undefined, isProxy: false },
-    { logger },
-  );
+export function createDocumentedResponder(specs: LoadedSpec[]): DocumentedResponder {
+  let ready: ReturnType<typeof load> | undefined;
+  const load = async () => {
+    const [prism, core] = await loadPrism();
+    const operations = new Map<SpecName, IHttpOperation[]>();
+    for (const spec of specs) operations.set(spec.name, await prismOperations(spec));
+    const logger = core.createLogger('speechdouble-prism', { level: 'silent' });
+    const instance = prism.createInstance(
+      { mock: { dynamic: false }, checkSecurity: true, validateRequest: true, validateResponse: false, errors: false, upstreamProxy: undefined, isProxy: false },
+      { logger },
+    );
+    return { prism, operations, instance };
+  };
 
   return {
     async respond(api, request, preferences) {
+      const { prism, operations, instance } = await (ready ??= load());
       const input: IHttpRequest = {
         method: request.method.toLowerCase() as IHttpRequest['method'],
         url: { path: request.path, query: request.query },
@@ -96,8 +108,8 @@ export async function createDocumentedResponder(specs: LoadedSpec[]): Promise<Do
         upstreamProxy: undefined,
         isProxy: false,
       };
-      const result = await prism.request(input, operations.get(api) ?? [], config)();
-      if (result._tag === 'Left') return problemResponse(result.left);
+      const result = await instance.request(input, operations.get(api) ?? [], config)();
+      if (result._tag === 'Left') return problemResponse(prism, result.left);
       const { statusCode, headers, body } = result.right.output;
       return { status: statusCode, headers: serialiseHeaders(headers), body };
     },

@@ -60,7 +60,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const specs = await Promise.all(apis.map(loadSpec));
   const routes: RouteTable = buildRouteTable(specs);
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
-  const documented: DocumentedResponder = await createDocumentedResponder(specs);
+  const documented: DocumentedResponder = createDocumentedResponder(specs);
   const engine = await createEngine();
   const clock = createClock(options.clock ?? { mode: 'real' });
   const seed = options.seed ?? DEFAULT_SEED;
