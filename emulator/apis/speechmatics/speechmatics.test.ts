@@ -304,3 +304,33 @@ describe('usage', () => {
     expect((await api('/v2/usage?since=yesterday')).status).toBe(422);
   });
 });
+
+describe('what the transcript carries', () => {
+  it('has every enrichment the config asks for, and none it does not', async () => {
+    const plain = await submit();
+    const rich = await submit(GREETING, JSON.stringify({
+      type: 'transcription', transcription_config: { language: 'en' },
+      translation_config: { target_languages: ['de', 'fr'] }, summarization_config: {}, sentiment_analysis_config: {},
+      topic_detection_config: {}, auto_chapters_config: {}, audio_events_config: {},
+    }));
+    await advance(3);
+    const bare = (await api(`/v2/jobs/${plain}/transcript`)).json();
+    for (const key of ['translations', 'summary', 'sentiment_analysis', 'topics', 'chapters', 'audio_events']) expect(bare).not.toHaveProperty(key);
+    const full = (await api(`/v2/jobs/${rich}/transcript`)).json();
+    expect(Object.keys(full.translations).sort()).toEqual(['de', 'fr']);
+    expect(full.summary.content.length).toBeGreaterThan(0);
+    expect(full.sentiment_analysis.segments.length).toBeGreaterThan(0);
+    expect(full.chapters.length).toBeGreaterThan(0);
+    expect(full).toHaveProperty('topics');
+    expect(full).toHaveProperty('audio_events');
+  });
+
+  it('labels each result with its channel under channel diarization', async () => {
+    const stereo = readFileSync(FIXTURES_DIR + 'en-stereo.16k.wav');
+    const id = await submit(stereo, transcription({ diarization: 'channel' }));
+    await advance(10);
+    const results = (await api(`/v2/jobs/${id}/transcript`)).json().results as Array<{ channel?: string; alternatives: Array<{ content: string }> }>;
+    expect(new Set(results.map((r) => r.channel))).toEqual(new Set(['channel_1', 'channel_2']));
+    expect(results.filter((r) => r.channel === 'channel_2').map((r) => r.alternatives[0]!.content).slice(0, 3)).toEqual(['Could', 'I', 'have']);
+  });
+});
