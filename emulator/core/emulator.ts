@@ -21,7 +21,8 @@ import { STATEFUL_APIS } from '../apis/index.ts';
 export interface EmulatorOptions {
   /** The APIs to serve; all of them when omitted. */
   apis?: ApiName[];
-  startedAt: Date;
+  /** When the server started listening (health reports it); now by default. */
+  startedAt?: Date;
   clock?: { mode: ClockMode; timeScale?: number };
   /** Seeds every id the emulator makes. */
   seed?: number;
@@ -76,7 +77,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     if (module) stateful.set(spec.name as ApiName, createStatefulApi(module(spec), spec, runtime, { keys, strict: options.strict ?? false }));
   }
   const control: ControlState = {
-    apis, startedAt: options.startedAt, shuttingDown: false, engine, clock, callbacks, journal, faults,
+    apis, startedAt: options.startedAt ?? new Date(), shuttingDown: false, engine, clock, callbacks, journal, faults,
     ...controlValidators(await loadSpec('control')),
     reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.

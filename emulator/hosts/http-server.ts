@@ -8,7 +8,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emu
 import type { EmulatorRequest, EmulatorResponse, QueryValue } from '../core/http-types.ts';
 import type { ApiName } from '../core/specs.ts';
 
-export interface ServeOptions extends Omit<EmulatorOptions, 'startedAt'> {
+export interface ServeOptions extends EmulatorOptions {
   host: string;
   port: number;
   apis?: ApiName[];
@@ -89,7 +89,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { host: _host, port: _port, ...emulatorOptions } = options;
-  const emulator = await createEmulator({ ...emulatorOptions, startedAt: new Date() });
+  const emulator = await createEmulator(emulatorOptions);
   const app = createApp(emulator);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, () => resolve(s));

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 
 const GREETING = readFileSync(FIXTURES_DIR + 'en-greeting.16k.wav');
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 const auth = { authorization: 'Bearer test-key' };
-const advance = (seconds: number) => fetch(`${emulator.url}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+const advance = (seconds: number) => controlClient(emulator.url).advance(seconds);
 
 async function submit(url: string): Promise<string> {
   const body = new FormData();

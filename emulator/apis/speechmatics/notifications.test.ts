@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 import { parseMultipart } from '../../core/multipart.ts';
 import { createAjv, describeErrors } from '../../core/schema-validator.ts';
@@ -40,11 +41,11 @@ afterAll(async () => {
 beforeEach(async () => {
   received = [];
   script = [];
-  await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
+  await controlClient(emulator.url).reset();
 });
 
 const auth = { authorization: 'Bearer test-key' };
-const advance = (seconds: number) => fetch(`${emulator.url}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+const advance = (seconds: number) => controlClient(emulator.url).advance(seconds);
 
 async function submit(notification: Record<string, unknown>, file = 'en-greeting.16k.wav'): Promise<string> {
   const body = new FormData();

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 
 const GREETING = readFileSync(FIXTURES_DIR + 'en-greeting.16k.wav');
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 beforeEach(async () => {
-  await fetch(`${server.url}/__emulator/reset`, { method: 'POST' });
+  await controlClient(server.url).reset();
 });
 
 const auth = (key = 'test-key') => ({ authorization: `Bearer ${key}` });
@@ -47,7 +48,7 @@ async function submit(audio = GREETING, config = transcription(), key?: string):
   return reply.json().id;
 }
 
-const advance = (seconds: number) => fetch(`${server.url}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) }).then((r) => r.json());
+const advance = (seconds: number) => controlClient(server.url).advance(seconds);
 
 describe('a transcription job', () => {
   it('runs, then is done after processing time, with the duration of the real audio', async () => {
