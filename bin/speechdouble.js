@@ -4,4 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../emulator/cli.ts');
+await import('../cli.ts');

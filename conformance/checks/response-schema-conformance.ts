@@ -1,0 +1,26 @@
+import { describeErrors } from '../../emulator/core/schema-validator.ts';
+import { escapePointer, type JsonObject } from '../../emulator/core/specs.ts';
+import { documentedResponse, isJsonMediaType, mediaTypeOf, type Check } from './check.ts';
+
+export const responseSchemaConformance: Check = {
+  name: 'response_schema_conformance',
+  description: 'A JSON body is valid against the schema documented for its status and media type.',
+  run(exchange, { operation, pointer, compile }) {
+    if (!exchange.response) return undefined;
+    const documented = documentedResponse(operation, exchange.response.status);
+    const type = mediaTypeOf(exchange.response.headers);
+    const media = (documented?.response.content as JsonObject | undefined)?.[type] as JsonObject | undefined;
+    if (!documented || !media?.schema || !isJsonMediaType(type)) return undefined;
+    const where = `${pointer}/responses/${escapePointer(documented.key)}/content/${escapePointer(type)}/schema`;
+    const text = exchange.response.body.toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { message: 'The body is not JSON', expected: `JSON valid against ${where}`, received: text.slice(0, 500), pointer: where };
+    }
+    const validate = compile(media.schema as JsonObject);
+    if (validate(body)) return undefined;
+    return { message: 'The body does not match its schema', expected: describeErrors(validate.errors), received: text.slice(0, 2000), pointer: where };
+  },
+};

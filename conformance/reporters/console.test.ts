@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { curlFor } from '../types.ts';
+import { renderConsole } from './console.ts';
+import { redactRequest } from './common.ts';
+import { passingReport, sampleReport, SECRET_TOKEN, TARGET } from './sample-report.ts';
+
+const ANSI = /\u001b\[/;
+const text = renderConsole(sampleReport);
+const lines = text.split('\n');
+
+describe('the console report', () => {
+  it('opens with the api, the target, the start time and the wall time', () => {
+    expect(lines.slice(0, 4)).toEqual([
+      'speechdouble conform: speechmatics',
+      `  target   ${TARGET}`,
+      '  started  2025-03-14T09:26:53.000Z',
+      '  wall     4.3 s',
+    ]);
+  });
+
+  it('has one section per group, titled with its kind, title and name', () => {
+    expect(text).toContain('[scenario] Submit a job and fetch its transcript (submit-and-fetch) · 4 passed · 1.0 s');
+    expect(text).toContain('[scenario] Delete a job & see it gone (delete-job) · 1 passed, 1 failed, 1 skipped · 2.2 s');
+    expect(text).toContain('[negative] Negative cases (negative-cases) · 1 passed, 2 failed · 1.1 s');
+  });
+
+  it('marks each step passed, failed or skipped, a skipped one with its reason', () => {
+    expect(lines).toContain('  ✓ submit a job  120 ms');
+    expect(lines).toContain('  ✗ delete the job  2.1 s');
+    expect(lines).toContain('  - the job expires after seven days  skipped: needs seven days of real time');
+  });
+
+  it('shows every failure with expected, received, spec pointer and a curl repro', () => {
+    const exchanges = new Map(sampleReport.exchanges.map((e) => [e.id, e]));
+    for (const failure of sampleReport.groups.flatMap((g) => g.steps.flatMap((s) => s.failures))) {
+      expect(text).toContain(`${failure.check}: ${failure.message}`);
+      expect(text).toContain(failure.expected);
+      expect(text).toContain(curlFor(redactRequest(exchanges.get(failure.exchangeId)!.request)));
+      if (failure.pointer) expect(text).toContain(`spec:     ${failure.pointer}`);
+    }
+    expect(text).toContain('         received: 500');
+    expect(text).toContain('         spec:     (no pointer given)');
+  });
+
+  it('puts a multi-line received value under its label, indented, with control characters escaped', () => {
+    const at = lines.indexOf('         received:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual(['           200 {', '             "job": {', '               "id": "job-2",']);
+    expect(text).toContain('"note": "nul:\\x00end"');
+    expect(text).not.toContain('\u0000');
+  });
+
+  it('never prints the credential the runner sent', () => {
+    expect(text).not.toContain(SECRET_TOKEN);
+    expect(text).toContain("-H 'authorization: Bearer REDACTED'");
+  });
+
+  it('clips a long received value and says how much was cut, unless verbose', () => {
+    const huge = 'y'.repeat(5000);
+    const report = { ...sampleReport, groups: structuredClone(sampleReport.groups) };
+    report.groups[2]!.steps[1]!.failures[0]!.received = huge;
+    expect(renderConsole(report)).toContain(`received: ${'y'.repeat(1200)} … (3800 more characters)`);
+    expect(renderConsole(report, { verbose: true })).toContain(`received: ${huge}\n`);
+  });
+
+  it('lists each step’s exchanges when verbose', () => {
+    const verbose = renderConsole(sampleReport, { verbose: true });
+    expect(verbose).toContain(`      #6 DELETE ${TARGET}/v2/jobs/job-2 → 500 (60 ms)`);
+    expect(verbose).toContain(`      #10 POST ${TARGET}/v2/jobs → no response: socket hang up (100 ms)`);
+    expect(text).not.toContain('#6 DELETE');
+  });
+
+  it('tabulates coverage: documented codes seen (✓) or not (·), undocumented ones apart, and totals', () => {
+    const row = (operationId: string) => lines.find((line) => line.includes(` ${operationId} `))!.replace(/ +/g, ' ');
+    expect(row('createJob')).toBe(' POST /v2/jobs createJob 201✓ 400✓ 401·');
+    expect(row('deleteJob')).toBe(' DELETE /v2/jobs/{jobid} deleteJob 200· 401· 404· 500');
+    expect(row('getJobTranscript')).toBe(' GET /v2/jobs/{jobid}/transcript getJobTranscript 200✓ 404· 5XX·');
+    expect(row('listJobs')).toBe(' GET /v2/jobs listJobs 200· default· not exercised');
+    expect(text).toContain('  operations exercised: 5/6 (83%)');
+    expect(text).toContain('  documented statuses exercised: 5/16 (31%)');
+  });
+
+  it('lines the coverage columns up', () => {
+    const table = lines.slice(lines.indexOf('Coverage') + 1, lines.indexOf('Coverage') + 8);
+    const column = (header: string) => table[0]!.indexOf(header);
+    for (const line of table.slice(1)) {
+      expect(line.indexOf('/v2/jobs')).toBe(column('PATH'));
+    }
+  });
+
+  it('ends with the tally and the verdict', () => {
+    expect(lines.at(-3)).toBe('10 steps: 6 passed, 3 failed, 1 skipped · 4 failures · 4.3 s');
+    expect(lines.at(-2)).toBe('DOES NOT CONFORM (4 failures)');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(renderConsole(passingReport).trimEnd().split('\n').at(-1)).toBe('CONFORMS');
+  });
+
+  it('uses no ANSI codes unless asked for colour', () => {
+    expect(text).not.toMatch(ANSI);
+    expect(renderConsole(sampleReport, { verbose: true })).not.toMatch(ANSI);
+    const coloured = renderConsole(sampleReport, { color: true });
+    expect(coloured).toMatch(ANSI);
+    // Colour changes nothing but the escape codes.
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(text);
+  });
+
+  it('keeps escape codes from a hostile response out of the terminal', () => {
+    const report = { ...sampleReport, groups: structuredClone(sampleReport.groups) };
+    report.groups[2]!.steps[1]!.failures[0]!.received = '\u001b[2J\u001b[31mgotcha';
+    expect(renderConsole(report)).not.toMatch(ANSI);
+  });
+});

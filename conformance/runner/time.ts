@@ -1,0 +1,62 @@
+// Time, as the target allows it. Against a target that answers GET /__emulator/clock the
+// runner advances that clock instead of waiting; against anything else it polls with backoff
+// within --timeout, and steps that need days of time are skipped with the reason.
+
+export interface TimeControl {
+  /** The target exposes a clock the runner can move. */
+  readonly controllable: boolean;
+  /** Moves the target's clock; throws SkipStep on a target without one. */
+  advance(seconds: number): Promise<void>;
+  /** The target's current time, when it says. */
+  now(): Promise<Date | undefined>;
+  /** Waits (or advances) until `condition` holds, at most `maxSeconds` of target time. */
+  until(condition: () => Promise<boolean>, maxSeconds: number): Promise<boolean>;
+}
+
+export class SkipStep extends Error {
+  override readonly name = 'SkipStep';
+}
+
+export async function detectTime(target: string, timeoutSeconds: number): Promise<TimeControl> {
+  const base = target.replace(/\/+$/, '');
+  let controllable = false;
+  try {
+    const res = await fetch(`${base}/__emulator/clock`, { signal: AbortSignal.timeout(5000) });
+    const body = res.ok ? ((await res.json()) as { mode?: string }) : undefined;
+    controllable = typeof body?.mode === 'string';
+  } catch {
+    controllable = false;
+  }
+  const advance = async (seconds: number) => {
+    if (!controllable) throw new SkipStep(`needs ${seconds} s of the target's time, and the target has no controllable clock`);
+    const res = await fetch(`${base}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+    if (!res.ok) throw new Error(`advancing the target's clock failed: ${res.status}`);
+  };
+  return {
+    controllable,
+    advance,
+    async now() {
+      if (!controllable) return undefined;
+      const body = (await (await fetch(`${base}/__emulator/clock`)).json()) as { now: string };
+      return new Date(body.now);
+    },
+    async until(condition, maxSeconds) {
+      if (controllable) {
+        // Small steps first, so a fast target is seen at its own pace.
+        let spent = 0;
+        for (let step = 0.5; ; step = Math.min(step * 2, 60)) {
+          if (await condition()) return true;
+          if (spent >= maxSeconds) return false;
+          await advance(Math.min(step, maxSeconds - spent));
+          spent += step;
+        }
+      }
+      const deadline = Date.now() + Math.min(maxSeconds, timeoutSeconds) * 1000;
+      for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+        if (await condition()) return true;
+        if (Date.now() + delay > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    },
+  };
+}

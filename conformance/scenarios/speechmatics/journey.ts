@@ -1,0 +1,51 @@
+// What Speechmatics journeys share: submitting a job (and always deleting it afterwards),
+// and waiting for it to leave `running`, watching that it only ever shows documented states.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Call, ScenarioContext } from '../../runner/run.ts';
+
+/** Real speech with a known transcript, from the project's fixtures. */
+export const SPEECH = readFileSync(fileURLToPath(new URL('../../../fixtures/audio/en-greeting.16k.wav', import.meta.url)));
+
+export const STATUSES = ['running', 'done', 'rejected', 'deleted', 'expired'];
+/** Where a job may go from each status (the vendor's lifecycle). */
+export const NEXT: Record<string, string[]> = { running: ['running', 'done', 'rejected', 'deleted'], done: ['done', 'expired', 'deleted'], rejected: ['rejected', 'deleted'], expired: ['expired', 'deleted'], deleted: ['deleted'] };
+
+/** Long enough for a real service to transcribe five seconds of audio. */
+export const PROCESSING_BUDGET_SECONDS = 600;
+
+export const transcriptionConfig = (extra: Record<string, unknown> = {}) => ({ type: 'transcription', transcription_config: { language: 'en' }, ...extra });
+
+export async function submit(ctx: ScenarioContext, config: object = transcriptionConfig(), extra: Record<string, { data: Buffer; filename: string; contentType?: string }> = {}, as: 'primary' | 'secondary' = 'primary'): Promise<string> {
+  const created = await ctx.call('createJob', { form: { config: JSON.stringify(config), data_file: { data: SPEECH, filename: 'greeting.wav', contentType: 'audio/wav' }, ...extra }, as });
+  ctx.expect(created.status === 201, { message: 'Submitting a valid job did not create it', expected: '201 with {id}', received: `${created.status} ${created.text().slice(0, 300)}`, call: created, pointer: `${ctx.pointerOf('createJob')}/responses/201` });
+  const id = created.json<{ id: string }>().id;
+  ctx.onCleanup(async () => void (await ctx.call('deleteJob', { pathParams: { jobid: id }, query: { force: 'true' }, as })));
+  return id;
+}
+
+export async function status(ctx: ScenarioContext, id: string): Promise<{ status: string; call: Call }> {
+  const call = await ctx.call('getJob', { pathParams: { jobid: id } });
+  return { status: call.json<{ job?: { status?: string } }>()?.job?.status ?? `(HTTP ${call.status})`, call };
+}
+
+/** Follows a job until it leaves `running`; every status seen must be documented and reachable. */
+export async function untilFinished(ctx: ScenarioContext, id: string): Promise<string> {
+  let last = 'running';
+  const finished = await ctx.time.until(async () => {
+    const seen = await status(ctx, id);
+    ctx.expect(STATUSES.includes(seen.status), { message: `Undocumented job status ${seen.status}`, expected: STATUSES.join(' | '), received: seen.status, call: seen.call, pointer: '#/components/schemas/JobDetails/properties/status' });
+    ctx.expect(NEXT[last]!.includes(seen.status), { message: `A job went from ${last} to ${seen.status}`, expected: `after ${last}: ${NEXT[last]!.join(' | ')}`, received: seen.status, call: seen.call });
+    last = seen.status;
+    return seen.status !== 'running';
+  }, PROCESSING_BUDGET_SECONDS);
+  ctx.expect(finished, { message: 'The job never finished', expected: `done or rejected within ${PROCESSING_BUDGET_SECONDS} s`, received: last });
+  return last;
+}
+
+/** A finished job to aim requests at; deleted when the run ends. */
+export async function existingJob(ctx: ScenarioContext): Promise<string> {
+  const id = await submit(ctx);
+  await untilFinished(ctx, id);
+  return id;
+}

@@ -1,0 +1,26 @@
+import type { Scenario } from '../../runner/run.ts';
+import { SkipStep } from '../../runner/time.ts';
+import { submit } from './journey.ts';
+
+export const tenants: Scenario = {
+  name: 'tenants',
+  title: 'Two keys never see each other\'s jobs',
+  async run(ctx) {
+    if (!ctx.hasSecondCredentials) {
+      await ctx.step('a second key cannot see the first key\'s job', async () => {
+        throw new SkipStep('needs a second key (--token2)');
+      });
+      return;
+    }
+    const id = await ctx.step('the first key submits a job', () => submit(ctx));
+    await ctx.step('the second key cannot read it', async () => {
+      const other = await ctx.call('getJob', { pathParams: { jobid: id }, as: 'secondary' });
+      ctx.expect(other.status === 404, { message: 'Another key can read the job', expected: '404', received: `${other.status} ${other.text().slice(0, 200)}`, call: other });
+    });
+    await ctx.step('nor list it', async () => {
+      const list = await ctx.call('listJobs', { as: 'secondary', query: { include_deleted: 'true' } });
+      const ids = (list.json<{ jobs?: Array<{ id: string }> }>()?.jobs ?? []).map((j) => j.id);
+      ctx.expect(!ids.includes(id), { message: 'Another key lists the job', expected: `no ${id}`, received: ids.join(', '), call: list });
+    });
+  },
+};
