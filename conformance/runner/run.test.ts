@@ -50,6 +50,20 @@ describe('against the emulator', () => {
   }, 60_000);
 });
 
+describe('negative cases', () => {
+  it('all run even when some fail: each stands alone', async () => {
+    const proxy = await startBrokenProxy(emulator.url, { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) });
+    try {
+      const report = await run(proxy.url, 'negative');
+      const negative = report.groups.find((g) => g.name === 'negative-cases')!;
+      expect(negative.steps.filter((s) => s.outcome === 'failed').length).toBeGreaterThan(3);
+      expect(negative.steps.filter((s) => s.outcome === 'skipped')).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+});
+
 describe('when interrupted', () => {
   it('stops between steps, marks the rest skipped, and still deletes what it created', async () => {
     let steps = 0;
@@ -106,6 +120,7 @@ const DEFECTS: Array<[string, string, Defect]> = [
   ['expiry', 'after seven days it is expired, and says so with a documented answer', { response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 410 ? json.write(res, { job: { id: req.path.split('/').pop(), status: 'done', created_at: '2026-01-05T09:00:00.000Z', data_name: 'a.wav' } }, 200) : res) }],
   ['documented-requests', 'GET /v2/usage', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
   ['negative-cases', 'listJobs: query limit above maximum', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
+  ['negative-cases', 'getUsage: query until not a date', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
   ['negative-cases', 'getJob: wrong credentials', { request: (req) => ({ ...req, headers: { ...req.headers, authorization: 'Bearer test-key' } }) }],
 ];
 

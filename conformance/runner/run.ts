@@ -130,6 +130,9 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
 
   /** Runs one group's steps; failures of checks and expectations land in the step that made them. */
   async function runGroup(kind: GroupResult['kind'], name: string, title: string, body: (ctx: ScenarioContext) => Promise<void>): Promise<void> {
+    // A journey's steps build on each other, so a failure ends it; probes and negative
+    // cases stand alone, so every one of them runs.
+    const independent = kind !== 'scenario';
     const group: GroupResult = { kind, name, title, steps: [], durationMs: 0 };
     const groupStart = process.hrtime.bigint();
     let current: StepResult | undefined;
@@ -206,7 +209,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
           step.durationMs = Number(process.hrtime.bigint() - stepStart) / 1e6;
           if (step.failures.length) {
             step.outcome = 'failed';
-            aborted = true;
+            if (!independent || stepOptions.setup) aborted = true;
           }
           current = previous;
         }
