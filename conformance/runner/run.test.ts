@@ -81,6 +81,10 @@ describe('when interrupted', () => {
 });
 
 // Which step each defect must fail: [scenario (for --only), the step, the defect].
+const refuseSubmissions: Defect = { response: (req, res) => (req.method === 'POST' && req.path === '/v2/jobs' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) };
+const rejectEveryJob: Defect = {
+  response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 200 && json.read(res).job.status === 'done' ? json.write(res, { job: { ...json.read(res).job, status: 'rejected' } }) : res),
+};
 let lastDeleted = '';
 const usageCalls = { n: 0 };
 const DEFECTS: Array<[string, string, Defect]> = [
@@ -118,6 +122,19 @@ const DEFECTS: Array<[string, string, Defect]> = [
   }],
   ['usage', 'after the day boundary it is', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { ...json.read(res), summary: [] }) : res) }],
   ['expiry', 'after seven days it is expired, and says so with a documented answer', { response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 410 ? json.write(res, { job: { id: req.path.split('/').pop(), status: 'done', created_at: '2026-01-05T09:00:00.000Z', data_name: 'a.wav' } }, 200) : res) }],
+  ...([
+    ['deletion', 'submit a job'],
+    ['listing', 'submit three jobs, a moment apart'],
+    ['alignment', 'submit an alignment job with its text'],
+    ['notifications', 'submit a job that asks to be notified'],
+    ['tenants', 'the first key submits a job'],
+    ['usage', 'process a job'],
+    ['expiry', 'process a job'],
+    ['negative-cases', 'create a resource for the cases to aim at'],
+  ] as const).map(([scenario, step]): [string, string, Defect] => [scenario, step, refuseSubmissions]),
+  ['alignment', 'the job finishes as done', rejectEveryJob],
+  ['notifications', 'the job finishes as done', rejectEveryJob],
+  ['usage', 'read usage', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
   ['documented-requests', 'GET /v2/usage', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
   ['negative-cases', 'listJobs: query limit above maximum', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
   ['negative-cases', 'getUsage: query until not a date', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
@@ -125,12 +142,19 @@ const DEFECTS: Array<[string, string, Defect]> = [
 ];
 
 describe('against an implementation broken in one way', () => {
+  it('covers every journey step: each has a defect below that makes it fail', async () => {
+    const report = await run(emulator.url);
+    const journeySteps = report.groups.filter((g) => g.kind === 'scenario').flatMap((g) => g.steps.map((st) => `${g.name} / ${st.name}`));
+    const covered = new Set(DEFECTS.map(([scenario, step]) => `${scenario} / ${step}`));
+    expect(journeySteps.filter((name) => !covered.has(name))).toEqual([]);
+  }, 60_000);
+
   it.each(DEFECTS)('%s fails "%s"', async (scenario, step, defect) => {
     const proxy = await startBrokenProxy(emulator.url, defect);
     try {
-      const report = await run(proxy.url, scenario === 'negative-cases' || scenario === 'documented-requests' ? step : scenario);
-      const names = failed(report).map((s) => s.name);
-      expect(names).toContain(scenario === 'negative-cases' || scenario === 'documented-requests' ? step : step);
+      const generic = scenario === 'negative-cases' || scenario === 'documented-requests';
+      const report = await run(proxy.url, generic ? (step.startsWith('create a resource') ? 'negative' : step) : scenario);
+      expect(failed(report).map((s) => s.name)).toContain(step);
       // Steps before the broken one passed: the defect is caught where it is, not earlier.
       const group = report.groups.find((g) => g.steps.some((s) => s.name === step))!;
       const index = group.steps.findIndex((s) => s.name === step);
