@@ -2,7 +2,7 @@
 // call of every safe operation, and the negative cases generated from its spec. Every
 // exchange goes through every check; every resource a scenario creates is deleted at the
 // end, even when a step fails or the run is interrupted.
-import { createAjv, type ValidateFunction } from '../../emulator/core/schema-validator.ts';
+import { createSchemaCompiler } from '../../emulator/core/schema-validator.ts';
 import { listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../emulator/core/specs.ts';
 import { buildExampleRequest } from '../../specs/example-requests.ts';
 import { CHECKS } from '../checks/index.ts';
@@ -106,13 +106,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
   const byId = new Map(operations.map((op) => [String(op.operation.operationId), op]));
   const client: RecordingClient = createRecordingClient(options.target, { timeoutMs: 30_000 });
   const time = await detectTime(options.target, options.timeoutSeconds);
-  const ajv = createAjv();
-  const compiled = new WeakMap<object, ValidateFunction>();
-  const compile = (schema: JsonObject) => {
-    let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
-    return fn;
-  };
+  const compile = createSchemaCompiler();
   const targetUrl = new URL(options.target);
   const targetIsLocal = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(targetUrl.hostname);
   const cleanups: Array<() => Promise<void>> = [];

@@ -2,7 +2,7 @@
 // and media type before it is sent. On in every test, so the emulator cannot drift from its
 // contract without a failure that names the spec pointer.
 import type { EmulatorResponse } from './http-types.ts';
-import { createAjv, describeErrors, type ValidateFunction } from './schema-validator.ts';
+import { createSchemaCompiler, describeErrors } from './schema-validator.ts';
 import { escapePointer, type JsonObject, type OperationRef } from './specs.ts';
 
 export class ContractViolation extends Error {
@@ -14,13 +14,7 @@ export interface ResponseValidator {
 }
 
 export function createResponseValidator(): ResponseValidator {
-  const ajv = createAjv();
-  const compiled = new WeakMap<object, ValidateFunction>();
-  const compile = (schema: JsonObject) => {
-    let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
-    return fn;
-  };
+  const compile = createSchemaCompiler();
   return {
     check(op, response) {
       const responses = (op.operation.responses ?? {}) as JsonObject;

@@ -39,3 +39,17 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     .map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`)
     .join('; ');
 }
+
+/**
+ * A compile function that compiles each schema object once. Dereferenced specs share one
+ * object per `$ref` target, so a schema used by many operations is compiled once.
+ */
+export function createSchemaCompiler(): (schema: object) => ValidateFunction {
+  const ajv = createAjv();
+  const compiled = new WeakMap<object, ValidateFunction>();
+  return (schema) => {
+    let fn = compiled.get(schema);
+    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+    return fn;
+  };
+}
