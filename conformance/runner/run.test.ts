@@ -50,6 +50,26 @@ describe('against the emulator', () => {
   }, 60_000);
 });
 
+describe('against a target without a controllable clock or a second key', () => {
+  it('skips the journeys that need them, each with its reason, and passes the rest in real time', async () => {
+    const fast = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 1000 }, strict: true });
+    const proxy = await startBrokenProxy(fast.url, { hideControlApi: true });
+    try {
+      const report = await runConformance({ api: 'speechmatics', target: proxy.url, credentials: { token: 'test-key' }, timeoutSeconds: 30 });
+      const skipped = steps(report).filter((s) => s.outcome === 'skipped').map((s) => [s.name, s.skippedReason]);
+      expect(skipped).toEqual(expect.arrayContaining([
+        ['Two keys never see each other\'s jobs', 'needs a second key (--token2)'],
+        ['Usage counts a processed job once its UTC day is over', expect.stringMatching(/no controllable clock/)],
+        ['A done job expires after the seven-day retention', expect.stringMatching(/no controllable clock/)],
+      ]));
+      expect(failed(report).map((s) => s.name)).toEqual([]);
+    } finally {
+      await proxy.close();
+      await fast.close();
+    }
+  }, 60_000);
+});
+
 describe('negative cases', () => {
   it('all run even when some fail: each stands alone', async () => {
     const proxy = await startBrokenProxy(emulator.url, { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) });

@@ -79,6 +79,8 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   title: string;
+  /** Why this journey cannot run against this target (no clock, no second key…), if it cannot. */
+  unavailable?(ctx: ScenarioContext): string | undefined;
   run(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -231,7 +233,12 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
   try {
     for (const scenario of SCENARIOS[options.api] ?? []) {
       if (options.interrupted?.()) break;
-      await runGroup('scenario', scenario.name, scenario.title, (ctx) => scenario.run(ctx));
+      await runGroup('scenario', scenario.name, scenario.title, async (ctx) => {
+        const reason = scenario.unavailable?.(ctx);
+        // One skipped step stands for the whole journey, with the reason, in every report.
+        if (reason) await ctx.step(scenario.title, () => Promise.reject(new SkipStep(reason)));
+        else await scenario.run(ctx);
+      });
     }
 
     // Every safe operation once, as the spec's own example asks for it.

@@ -19,6 +19,8 @@ export interface ProxiedResponse {
 }
 
 export interface Defect {
+  /** Answer 404 on /__emulator, as a vendor's service would: no clock to move. */
+  hideControlApi?: boolean;
   /** Change the request before it reaches the real implementation. */
   request?(request: ProxiedRequest): ProxiedRequest;
   /** Change (or replace) the answer before the client sees it. */
@@ -39,6 +41,7 @@ export async function startBrokenProxy(upstream: string, defect: Defect): Promis
       let request: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) };
       // The control API passes untouched, so the runner can still move the clock.
       const control = request.path.startsWith('/__emulator');
+      if (control && defect.hideControlApi) return void res.writeHead(404).end();
       if (!control && defect.request) request = defect.request(request);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(request.headers)) if (v !== undefined && k !== 'host' && k !== 'content-length') headers[k] = Array.isArray(v) ? v.join(', ') : v;
