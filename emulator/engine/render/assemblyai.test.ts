@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
-import { createAjv, describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { componentValidators } from '../../testing/spec-schemas.ts';
 import { monologue, silence, stereo, twoSpeakers } from '../testing/sample-transcripts.ts';
 import { meanConfidence, type Transcript } from '../transcript.ts';
 import { renderStreamResponse, renderTranscriptFields, speakerLetter } from './assemblyai.ts';
@@ -9,11 +9,7 @@ let validateStream: ValidateFunction;
 let validateTranscript: ValidateFunction;
 
 beforeAll(async () => {
-  const spec = await loadSpec('assemblyai');
-  const schemas = (spec.dereferenced.components as JsonObject).schemas as JsonObject;
-  const ajv = createAjv();
-  validateStream = ajv.compile(schemas.StreamTranscript as JsonObject);
-  validateTranscript = ajv.compile(schemas.Transcript as JsonObject);
+  ({ StreamTranscript: validateStream, Transcript: validateTranscript } = await componentValidators('assemblyai', ['StreamTranscript', 'Transcript']));
 });
 
 function expectValid(validate: ValidateFunction, body: unknown) {

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { parseSync } from 'subtitle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAjv, describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
+import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { componentValidators } from '../../testing/spec-schemas.ts';
 import { createEngine, type Engine } from '../engine.ts';
 import { FIXTURES_DIR } from '../fixtures.ts';
 import { probeFile } from '../probe.ts';
@@ -26,15 +26,12 @@ let engine: Engine;
 let validate: Record<'jsonV2' | 'gladia' | 'stream' | 'transcript', ValidateFunction>;
 beforeAll(async () => {
   engine = await createEngine();
-  const ajv = createAjv();
-  const schema = async (api: 'speechmatics' | 'gladia' | 'assemblyai', name: string) =>
-    ajv.compile(((((await loadSpec(api)).dereferenced.components as JsonObject).schemas as JsonObject)[name]) as JsonObject);
-  validate = {
-    jsonV2: await schema('speechmatics', 'RetrieveTranscriptResponse'),
-    gladia: await schema('gladia', 'TranscriptionResult'),
-    stream: await schema('assemblyai', 'StreamTranscript'),
-    transcript: await schema('assemblyai', 'Transcript'),
-  };
+  const [speechmatics, gladia, assemblyai] = await Promise.all([
+    componentValidators('speechmatics', ['RetrieveTranscriptResponse']),
+    componentValidators('gladia', ['TranscriptionResult']),
+    componentValidators('assemblyai', ['StreamTranscript', 'Transcript']),
+  ]);
+  validate = { jsonV2: speechmatics.RetrieveTranscriptResponse, gladia: gladia.TranscriptionResult, stream: assemblyai.StreamTranscript, transcript: assemblyai.Transcript };
 });
 
 const words = (text: string) => splitWords(text).filter((w) => !/^[.,?!;:]$/.test(w));

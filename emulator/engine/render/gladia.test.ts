@@ -1,7 +1,7 @@
 import { parseSync } from 'subtitle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
-import { createAjv, describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { componentValidators } from '../../testing/spec-schemas.ts';
 import { enrichments, monologue, silence, stereo, twoSpeakers } from '../testing/sample-transcripts.ts';
 import type { Token, Transcript } from '../transcript.ts';
 import { renderGladiaResult, type GladiaResult } from './gladia.ts';
@@ -10,11 +10,7 @@ let validateResult: ValidateFunction;
 let validateOptions: ValidateFunction;
 
 beforeAll(async () => {
-  const spec = await loadSpec('gladia');
-  const schemas = (spec.dereferenced.components as JsonObject).schemas as JsonObject;
-  const ajv = createAjv();
-  validateResult = ajv.compile(schemas.TranscriptionResult as JsonObject);
-  validateOptions = ajv.compile(schemas.TranscriptionOptions as JsonObject);
+  ({ TranscriptionResult: validateResult, TranscriptionOptions: validateOptions } = await componentValidators('gladia', ['TranscriptionResult', 'TranscriptionOptions']));
 });
 
 function expectValid(validate: ValidateFunction, body: unknown) {
