@@ -46,6 +46,8 @@ export interface Emulator {
   clock: Clock;
   files: FileStore;
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /** Whether a request to this path is the emulator's (an emulated API's or the control API's). */
+  serves(path: string): boolean;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
 }
@@ -168,6 +170,7 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     clock,
     files,
     handle,
+    serves: (path) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/') || routeRequest(routes, 'GET', path, {}).kind !== 'unknown-path',
     beginShutdown() {
       control.shuttingDown = true;
       clock.stop();
