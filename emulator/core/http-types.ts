@@ -31,3 +31,13 @@ export interface EmulatorResponse {
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body };
 }
+
+/** A URL's query as the core reads it: repeated names keep every value, in order. */
+export function queryFrom(params: URLSearchParams): Record<string, QueryValue> {
+  const query: Record<string, QueryValue> = {};
+  for (const [key, value] of params) {
+    const existing = query[key];
+    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
-import type { EmulatorRequest, EmulatorResponse, QueryValue } from '../core/http-types.ts';
+import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
 import type { ApiName } from '../core/specs.ts';
 
 export interface ServeOptions extends EmulatorOptions {
@@ -21,11 +21,7 @@ const isMultipart = (req: { headers: { 'content-type'?: string } }) => /^multipa
 
 function toEmulatorRequest(req: Request): EmulatorRequest {
   const url = new URL(req.originalUrl, 'http://emulator.invalid');
-  const query: Record<string, QueryValue> = {};
-  for (const [key, value] of url.searchParams) {
-    const existing = query[key];
-    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
+  const query = queryFrom(url.searchParams);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;

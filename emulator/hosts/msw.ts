@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
-import type { EmulatorRequest, EmulatorResponse, QueryValue } from '../core/http-types.ts';
+import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
 
 export interface InProcessEmulator {
   emulator: Emulator;
@@ -16,11 +16,7 @@ export interface InProcessEmulator {
 
 async function toEmulatorRequest(request: Request): Promise<EmulatorRequest> {
   const url = new URL(request.url);
-  const query: Record<string, QueryValue> = {};
-  for (const [key, value] of url.searchParams) {
-    const existing = query[key];
-    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
+  const query = queryFrom(url.searchParams);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
   // Multipart uploads stream, as over HTTP; everything else is read whole.
