@@ -4,6 +4,7 @@
 import type { EmulatorRequest, QueryValue } from '../emulator/core/http-types.ts';
 import type { Json, JsonObject, OperationRef } from '../emulator/core/specs.ts';
 import { sineWav } from '../emulator/engine/testing/synthetic-audio.ts';
+import { encodeMultipart, type FormField } from '../emulator/core/multipart-encoding.ts';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -71,20 +72,13 @@ const tinyWav = () => sineWav({ seconds: 0.1, frequency: 440, amplitude: 0 });
 function multipartBody(value: JsonObject, schema: JsonObject): { body: Buffer; contentType: string } {
   const boundary = '----speechdouble-example';
   const properties = isObject(schema.properties) ? schema.properties : {};
-  const chunks: Buffer[] = [];
-  const field = (name: string, content: Buffer, filename?: string, type?: string) => {
-    const disposition = `form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`), content, Buffer.from('\r\n'));
-  };
-  for (const [name, fieldValue] of Object.entries(value)) {
+  const fields: FormField[] = Object.entries(value).flatMap(([name, fieldValue]): FormField[] => {
     const prop = isObject(properties[name]) ? (properties[name] as JsonObject) : {};
     const isBinary = prop.format === 'binary' || (isObject(prop.items) && prop.items.format === 'binary');
-    if (isBinary) field(name, tinyWav(), `${name}.wav`, 'audio/wav');
-    else if (Array.isArray(fieldValue)) fieldValue.forEach((item) => field(name, Buffer.from(scalar(item))));
-    else field(name, Buffer.from(scalar(fieldValue)));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+    if (isBinary) return [{ name, value: tinyWav(), filename: `${name}.wav`, contentType: 'audio/wav' }];
+    return (Array.isArray(fieldValue) ? fieldValue : [fieldValue]).map((item) => ({ name, value: scalar(item) }));
+  });
+  return { body: encodeMultipart(fields, boundary), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** A valid request for `op`, built from the dereferenced document `doc`. */

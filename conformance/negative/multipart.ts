@@ -9,11 +9,7 @@ export interface FormPart {
 
 const CRLF = '\r\n';
 
-/** The boundary a `Content-Type: multipart/...; boundary=...` header names. */
-export function boundaryOf(contentType: string | undefined): string | undefined {
-  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  return match ? (match[1] ?? match[2]) : undefined;
-}
+export { boundaryOf } from '../../emulator/core/multipart-framing.ts';
 
 /** The form field a part carries, from its Content-Disposition header. */
 export function partName(part: FormPart): string | undefined {

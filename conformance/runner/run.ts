@@ -2,6 +2,7 @@
 // call of every safe operation, and the negative cases generated from its spec. Every
 // exchange goes through every check; every resource a scenario creates is deleted at the
 // end, even when a step fails or the run is interrupted.
+import { encodeMultipart, type FormField } from '../../emulator/core/multipart-encoding.ts';
 import { createSchemaCompiler } from '../../emulator/core/schema-validator.ts';
 import { listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../emulator/core/specs.ts';
 import { buildExampleRequest } from '../../specs/example-requests.ts';
@@ -89,14 +90,10 @@ class StepFailed extends Error {}
 
 function multipart(form: NonNullable<CallInput['form']>): { body: Buffer; type: string } {
   const boundary = 'speechdouble-conformance-boundary';
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(form)) {
-    const file = typeof value === 'string' ? undefined : value;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file.filename}"` : ''}\r\n${file ? `Content-Type: ${file.contentType ?? 'application/octet-stream'}\r\n` : ''}\r\n`));
-    chunks.push(file ? file.data : Buffer.from(value as string), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
+  const fields: FormField[] = Object.entries(form).map(([name, value]) => (typeof value === 'string'
+    ? { name, value }
+    : { name, value: value.data, filename: value.filename, contentType: value.contentType ?? 'application/octet-stream' }));
+  return { body: encodeMultipart(fields, boundary), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 export async function runConformance(options: RunOptions): Promise<RunReport> {

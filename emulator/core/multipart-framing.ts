@@ -2,8 +2,8 @@
 // pass as a complete request. RFC 2046 ends every multipart body with a close delimiter
 // (`--boundary--`); a body without one was truncated, and is refused before any handler sees it.
 
-export function boundaryOf(contentType: string): string | undefined {
-  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+export function boundaryOf(contentType: string | undefined): string | undefined {
+  const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
   return match?.[1] ?? match?.[2];
 }
 

@@ -4,6 +4,7 @@
 // retried; after the last one the job records "Sending notification failed" and stays done.
 import { readFileSync } from 'node:fs';
 import type { RetryPolicy } from '../../core/callbacks.ts';
+import { encodeMultipart } from '../../core/multipart-encoding.ts';
 import type { Runtime } from '../../core/stateful.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import { alignmentText, jobInfo, transcriptJson } from './outputs.ts';
@@ -60,12 +61,7 @@ function item(name: string, job: Job, runtime: Runtime): Item | undefined {
 }
 
 function multipart(items: Item[], boundary: string): Buffer {
-  const chunks: Buffer[] = [];
-  for (const it of items) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${it.name}"; filename="${it.filename}"\r\nContent-Type: ${it.type}\r\n\r\n`), it.data, Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
+  return encodeMultipart(items.map((it) => ({ name: it.name, value: it.data, filename: it.filename, contentType: it.type })), boundary);
 }
 
 /** The body rules: none, one JSON or text item as is, or a multipart of named attachments. */
