@@ -36,6 +36,7 @@ function parsePositive(value: string): number {
 interface ServeFlags {
   realTimeFactor?: number;
   retentionDays?: number;
+  maxUploadMb?: number;
   expired404?: boolean;
   port: number;
   host: string;
@@ -62,6 +63,7 @@ export const serveCommand = () => new Command('serve')
   .addOption(new Option('--real-time-factor <f>', 'processing takes this share of the audio\'s duration (default 0.5)').argParser(parsePositive))
   .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
   .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
+  .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB (default 1024: Speechmatics\' 1 GB)').argParser(parsePositive))
   .action(async (opts: ServeFlags) => {
     const envKeys = (process.env.SPEECHDOUBLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     const clock = opts.manualClock ? { mode: 'manual' as const } : opts.timeScale ? { mode: 'scaled' as const, timeScale: opts.timeScale } : { mode: 'real' as const };
@@ -72,6 +74,7 @@ export const serveCommand = () => new Command('serve')
         ...(opts.realTimeFactor !== undefined && { realTimeFactor: opts.realTimeFactor }),
         ...(opts.retentionDays !== undefined && { retentionSeconds: opts.retentionDays * 24 * 3600 }),
         ...(opts.expired404 && { expiredStatus: 404 as const }),
+        ...(opts.maxUploadMb !== undefined && { maxUploadBytes: Math.round(opts.maxUploadMb * 2 ** 20) }),
       },
     });
     console.log(`speechdouble ${VERSION} serving ${running.emulator.apis.join(', ')} on ${running.url}`);

@@ -2,7 +2,7 @@
 // files by name. busboy does the parsing as the bytes arrive; given a FileStore, file parts
 // go straight to disk so an upload of any size costs little memory. A body busboy cannot
 // read whole is a MalformedBodyError, which each API answers with its own 400.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
@@ -27,35 +27,50 @@ export class MalformedBodyError extends Error {
   override readonly name = 'MalformedBodyError';
 }
 
-export function parseMultipart(contentType: string, source: Buffer | Readable, store?: FileStore): Promise<FormData> {
+export interface ParseLimits {
+  /** A file part larger than this fails the parse (and its partial file is removed). */
+  maxFileBytes?: number;
+}
+
+export function parseMultipart(contentType: string, source: Buffer | Readable, store?: FileStore, limits: ParseLimits = {}): Promise<FormData> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' });
+      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', ...(limits.maxFileBytes !== undefined && { limits: { fileSize: limits.maxFileBytes } }) });
     } catch (error) {
       reject(new MalformedBodyError((error as Error).message));
       return;
     }
     const form: FormData = { fields: {}, files: {} };
     const writes: Promise<void>[] = [];
+    const writers: WriteStream[] = [];
     const written: string[] = [];
     let failed = false;
+    // On failure: stop writing, let every writer settle, remove what they wrote, then answer,
+    // so a refused upload leaves nothing on disk by the time the client hears about it.
     const fail = (error: Error) => {
       if (failed) return;
       failed = true;
-      if (store) for (const path of written) void store.remove(path);
-      reject(error instanceof MalformedBodyError ? error : new MalformedBodyError(error.message));
+      for (const writer of writers) writer.destroy();
+      void Promise.allSettled(writes)
+        .then(() => Promise.all(written.map((path) => store?.remove(path))))
+        .then(() => reject(error instanceof MalformedBodyError ? error : new MalformedBodyError(error.message)));
     };
     parser.on('field', (name, value) => (form.fields[name] ??= []).push(value));
     parser.on('file', (name, stream, info) => {
+      if (failed) return void stream.resume();
       const file: UploadedFile = { filename: info.filename ?? name, contentType: info.mimeType, bytes: 0 };
       stream.on('data', (chunk: Buffer) => (file.bytes += chunk.length));
+      // busboy truncates an oversized part and says so; an upload cut short is refused whole.
+      stream.on('limit', () => fail(new MalformedBodyError(`${name} is larger than ${limits.maxFileBytes} bytes`)));
       (form.files[name] ??= []).push(file);
       if (store) {
         file.path = store.newPath(file.filename);
         written.push(file.path);
+        const writer = createWriteStream(file.path);
+        writers.push(writer);
         // A truncated body fails the part's stream too; the pipeline reports it.
-        writes.push(pipeline(stream, createWriteStream(file.path)).catch(fail));
+        writes.push(pipeline(stream, writer).catch(fail));
       } else {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -21,9 +21,11 @@ export interface Settings {
   retentionSeconds: number;
   /** What asking for an expired job answers: 410 as the API reference says, or 404 as the retention docs say. */
   expiredStatus: 404 | 410;
+  /** The largest uploaded file (Speechmatics: 1 GB); bigger uploads are refused, not stored. */
+  maxUploadBytes: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { realTimeFactor: 0.5, retentionSeconds: 7 * 24 * 3600, expiredStatus: 410 };
+export const DEFAULT_SETTINGS: Settings = { realTimeFactor: 0.5, retentionSeconds: 7 * 24 * 3600, expiredStatus: 410, maxUploadBytes: 2 ** 30 };
 
 export interface Runtime {
   clock: Clock;

@@ -65,7 +65,7 @@ async function readForm(request: OperationRequest, runtime: Runtime): Promise<Fo
   const contentType = request.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) throw smError('malformedRequest', 'the body must be multipart/form-data');
   try {
-    return await parseMultipart(contentType, request.stream ?? request.body, runtime.files);
+    return await parseMultipart(contentType, request.stream ?? request.body, runtime.files, { maxFileBytes: runtime.settings.maxUploadBytes });
   } catch (error) {
     if (error instanceof MalformedBodyError) throw smError('malformedRequest', error.message);
     throw error;

@@ -207,6 +207,18 @@ describe('bad submissions', () => {
     expect(reply.json()).toMatchObject({ code: 400, error: 'Job rejected' });
   });
 
+  it('an upload over the size limit gets 400 Malformed request and is not kept', async () => {
+    const small = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { maxUploadBytes: 100_000 } });
+    try {
+      const body = form({ config: transcription(), data_file: { data: GREETING, filename: 'a.wav' } });
+      const res = await fetch(`${small.url}/v2/jobs`, { method: 'POST', headers: auth(), body });
+      expect([res.status, await res.json()]).toEqual([400, { code: 400, error: 'Malformed request', detail: 'data_file is larger than 100000 bytes' }]);
+      expect(small.emulator.files.list()).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('leave no uploaded file behind, and a deleted job takes its media with it', async () => {
     const refused = form({ config: '{"type": ', data_file: { data: GREETING, filename: 'a.wav' } });
     expect((await post(refused)).status).toBe(400);
