@@ -36,7 +36,7 @@ export interface ControlState {
   callbacks: CallbackSender;
   journal: Journal;
   faults: Faults;
-  reset(api?: ApiName): void;
+  reset(api?: ApiName): Promise<void>;
   validateFixture: ValidateFunction;
   validateReset: ValidateFunction;
   validateAdvance: ValidateFunction;
@@ -107,7 +107,7 @@ export async function handleControl(state: ControlState, request: EmulatorReques
   if (sub === '/reset') {
     const body = readBody<{ api?: ApiName }>(request, state.validateReset, true);
     if (isResponse(body)) return body;
-    state.reset(body.api);
+    await state.reset(body.api);
     return { status: 204, headers: {} };
   }
   if (sub === '/clock') return jsonResponse(200, clockState(state.clock));

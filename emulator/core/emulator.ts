@@ -81,10 +81,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const control: ControlState = {
     apis, startedAt: options.startedAt ?? new Date(), shuttingDown: false, engine, clock, callbacks, journal, faults,
     ...controlValidators(await loadSpec('control')),
-    reset(api) {
+    async reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
       if (!api) runtime.random = createRandom(seed);
-      for (const [name, state] of stateful) if (!api || api === name) state.reset();
+      for (const [name, state] of stateful) if (!api || api === name) await state.reset();
       if (!api) {
         files.clear();
         engine.reset();

@@ -20,6 +20,7 @@ function moduleAnswering(body: unknown, handlers: string[] = ['createJob', 'list
     name: 'speechmatics',
     sampleKeys: [],
     createState: () => null,
+    disposeState: async () => undefined,
     authenticate: (request) => (request.headers.authorization === 'Bearer test-key' ? 'test-key' : new ApiError('denied')),
     handlers: Object.fromEntries(handlers.map((id) => [id, async () => jsonResponse(200, body)])),
     renderError: () => jsonResponse(401, { code: 401, error: 'Permission Denied' }),

@@ -65,6 +65,8 @@ export interface ApiModule<State> {
   /** Keys this vendor's own documentation prints as samples; accepted like test-key. */
   sampleKeys: string[];
   createState(runtime: Runtime): State;
+  /** Lets go of a state being reset: cancel its scheduled steps, remove its files. */
+  disposeState(state: State, runtime: Runtime): Promise<void>;
   /** The tenant (the credential) the request carries, or the vendor's auth error. */
   authenticate(request: EmulatorRequest, keys: KeyPolicy): string | ApiError;
   handlers: Record<string, Handler<State>>;
@@ -75,7 +77,8 @@ export interface ApiModule<State> {
 
 export interface StatefulApi {
   handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
-  reset(): void;
+  /** Forgets everything, including steps still scheduled for it: nothing of the old state runs later. */
+  reset(): Promise<void>;
 }
 
 function pathParams(template: string, path: string): Record<string, string> {
@@ -129,8 +132,10 @@ export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedS
       }
       return response;
     },
-    reset() {
+    async reset() {
+      const old = state;
       state = module.createState(runtime);
+      await module.disposeState(old, runtime);
     },
   };
 }

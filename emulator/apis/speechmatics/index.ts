@@ -15,6 +15,14 @@ export function speechmatics(spec: LoadedSpec): ApiModule<JobsState> {
     // The vendor's docs print only placeholders (YOUR_API_KEY), so no sample key is added.
     sampleKeys: [],
     createState: () => ({ byTenant: new Map() }),
+    async disposeState(state, runtime) {
+      for (const jobs of state.byTenant.values()) {
+        for (const job of jobs.values()) {
+          for (const step of job.steps) runtime.clock.cancel(step);
+          await runtime.files.remove(job.dataPath);
+        }
+      }
+    },
     authenticate(request, keys) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
       if (!match || !keys.accepts(match[1]!)) return new ApiError('permissionDenied');

@@ -109,6 +109,26 @@ describe('a notification', () => {
   });
 });
 
+describe('a reset', () => {
+  it('forgets running jobs entirely: they never finish, notify or keep their files', async () => {
+    await submit({ contents: [] });
+    await submit({ contents: [] });
+    await controlClient(emulator.url).reset();
+    await advance(60);
+    expect(received).toEqual([]);
+    expect(emulator.emulator.files.list()).toEqual([]);
+    expect((await (await fetch(`${emulator.url}/__emulator/clock`)).json()).pending).toBe(0);
+  });
+
+  it('of one API does the same for that API', async () => {
+    await submit({ contents: [] });
+    await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"api": "speechmatics"}' });
+    await advance(60);
+    expect(received).toEqual([]);
+    expect(emulator.emulator.files.list()).toEqual([]);
+  });
+});
+
 describe('a failing receiver', () => {
   it('is retried with backoff until it answers 2xx, and every attempt is recorded', async () => {
     script = [503, 500];
