@@ -52,7 +52,8 @@ describe('against the emulator', () => {
 
 describe('against a target without a controllable clock or a second key', () => {
   it('skips the journeys that need them, each with its reason, and passes the rest in real time', async () => {
-    const fast = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 1000 }, strict: true });
+    // 50x: jobs finish in a fraction of a second, yet stay running long enough to be caught.
+    const fast = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 50 }, strict: true });
     const proxy = await startBrokenProxy(fast.url, { hideControlApi: true });
     try {
       const report = await runConformance({ api: 'speechmatics', target: proxy.url, credentials: { token: 'test-key' }, timeoutSeconds: 30 });
@@ -66,6 +67,26 @@ describe('against a target without a controllable clock or a second key', () => 
     } finally {
       await proxy.close();
       await fast.close();
+    }
+  }, 60_000);
+});
+
+describe('a job that finishes just as it is deleted', () => {
+  it('is given a second chance: one 200 where 423 was due, then a 423, passes', async () => {
+    let first = true;
+    const proxy = await startBrokenProxy(emulator.url, {
+      // The first plain DELETE behaves as if the job had just finished: it is deleted.
+      request: (req) => {
+        if (req.method !== 'DELETE' || req.query.has('force') || !first) return req;
+        first = false;
+        return { ...req, query: new URLSearchParams({ force: 'true' }) };
+      },
+    });
+    try {
+      const report = await run(proxy.url, 'deletion');
+      expect(failed(report).map((s) => s.name)).toEqual([]);
+    } finally {
+      await proxy.close();
     }
   }, 60_000);
 });

@@ -6,6 +6,8 @@ import type { Call, ScenarioContext } from '../../runner/run.ts';
 
 /** Real speech with a known transcript, from the project's fixtures. */
 export const SPEECH = readFileSync(fileURLToPath(new URL('../../../fixtures/audio/en-greeting.16k.wav', import.meta.url)));
+/** A longer recording (12 s), for steps that must catch a job while it runs. */
+export const LONG_SPEECH = readFileSync(fileURLToPath(new URL('../../../fixtures/audio/en-conversation.16k.wav', import.meta.url)));
 
 export const STATUSES = ['running', 'done', 'rejected', 'deleted', 'expired'];
 /** Where a job may go from each status (the vendor's lifecycle). */
@@ -16,8 +18,8 @@ export const PROCESSING_BUDGET_SECONDS = 600;
 
 export const transcriptionConfig = (extra: Record<string, unknown> = {}) => ({ type: 'transcription', transcription_config: { language: 'en' }, ...extra });
 
-export async function submit(ctx: ScenarioContext, config: object = transcriptionConfig(), extra: Record<string, { data: Buffer; filename: string; contentType?: string }> = {}, as: 'primary' | 'secondary' = 'primary'): Promise<string> {
-  const created = await ctx.call('createJob', { form: { config: JSON.stringify(config), data_file: { data: SPEECH, filename: 'greeting.wav', contentType: 'audio/wav' }, ...extra }, as });
+export async function submit(ctx: ScenarioContext, config: object = transcriptionConfig(), extra: Record<string, { data: Buffer; filename: string; contentType?: string }> = {}, as: 'primary' | 'secondary' = 'primary', audio: Buffer = SPEECH): Promise<string> {
+  const created = await ctx.call('createJob', { form: { config: JSON.stringify(config), data_file: { data: audio, filename: 'speech.wav', contentType: 'audio/wav' }, ...extra }, as });
   ctx.expect(created.status === 201, { message: 'Submitting a valid job did not create it', expected: '201 with {id}', received: `${created.status} ${created.text().slice(0, 300)}`, call: created, pointer: `${ctx.pointerOf('createJob')}/responses/201` });
   const id = created.json<{ id: string }>().id;
   ctx.onCleanup(async () => void (await ctx.call('deleteJob', { pathParams: { jobid: id }, query: { force: 'true' }, as })));
