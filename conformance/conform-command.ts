@@ -3,7 +3,7 @@
 // target) with a message, not a stack trace.
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { API_NAMES, isApiName, type ApiName } from '../emulator/core/specs.ts';
+import { API_NAMES, isApiName, type ApiName } from '../openapi/specs.ts';
 import type { Credentials } from './credentials.ts';
 import { renderConsole } from './reporters/console.ts';
 import { renderJson } from './reporters/json.ts';

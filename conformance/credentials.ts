@@ -1,6 +1,6 @@
 // How the runner presents the caller's credentials: in the form the operation's security
 // scheme documents (Bearer, a raw API-key header, HTTP basic), from --token or --basic.
-import type { JsonObject } from '../emulator/core/specs.ts';
+import type { JsonObject } from '../openapi/specs.ts';
 
 export interface Credentials {
   token?: string;

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startServer } from './hosts/http-server.ts';
 import { VERSION } from './core/package-info.ts';
-import { API_NAMES, isApiName, type ApiName } from './core/specs.ts';
+import { API_NAMES, isApiName, type ApiName } from '../openapi/specs.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);

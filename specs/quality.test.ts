@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   SPEC_FILES, listOperations, loadSpec, specPath,
   type Json, type JsonObject, type LoadedSpec, type SpecName,
-} from '../emulator/core/specs.ts';
-import { createAjv, describeErrors } from '../emulator/core/schema-validator.ts';
-import { collectClaimedValues } from './spec-walk.ts';
+} from '../openapi/specs.ts';
+import { createAjv, describeErrors } from '../openapi/schemas.ts';
+import { collectClaimedValues } from '../openapi/spec-walk.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SPEC_NAMES = Object.keys(SPEC_FILES) as SpecName[];

@@ -2,7 +2,7 @@
 // carry it. The list is written from the seed documents by hand: when a seed changes, this
 // table is where the gap shows.
 import { describe, expect, it } from 'vitest';
-import { listOperations, loadSpec, type SpecName } from '../emulator/core/specs.ts';
+import { listOperations, loadSpec, type SpecName } from '../openapi/specs.ts';
 
 const SEED_OPERATIONS: Record<string, { spec: SpecName; operations: string[] }> = {
   '000_71b1e18e8474d07c.txt (Cadence)': {

@@ -1,8 +1,8 @@
 // One check, one concern, one signature (as Schemathesis does it): given an exchange and the
 // operation the spec documents for it, return a failure that says what was expected, what
 // was received and where the expectation lives, or nothing.
-import type { ValidateFunction } from '../../emulator/core/schema-validator.ts';
-import type { JsonObject } from '../../emulator/core/specs.ts';
+import type { ValidateFunction } from '../../openapi/schemas.ts';
+import type { JsonObject } from '../../openapi/specs.ts';
 import type { CheckFailure, Exchange } from '../types.ts';
 
 export interface CheckContext {

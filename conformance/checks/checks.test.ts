@@ -1,8 +1,8 @@
 // Each check, seen passing on a conforming exchange and failing on one that departs from the
 // spec: a check that has never been seen to fail proves nothing.
 import { describe, expect, it } from 'vitest';
-import { createAjv } from '../../emulator/core/schema-validator.ts';
-import type { JsonObject } from '../../emulator/core/specs.ts';
+import { createAjv } from '../../openapi/schemas.ts';
+import type { JsonObject } from '../../openapi/specs.ts';
 import type { Exchange } from '../types.ts';
 import type { Check, CheckContext } from './check.ts';
 import { CHECKS } from './index.ts';

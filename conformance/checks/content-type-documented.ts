@@ -1,5 +1,5 @@
-import { escapePointer } from '../../emulator/core/specs.ts';
-import type { JsonObject } from '../../emulator/core/specs.ts';
+import { escapePointer } from '../../openapi/specs.ts';
+import type { JsonObject } from '../../openapi/specs.ts';
 import { documentedResponse, mediaTypeOf, type Check } from './check.ts';
 
 export const contentTypeDocumented: Check = {

@@ -1,4 +1,4 @@
-import { escapePointer, type JsonObject } from '../../emulator/core/specs.ts';
+import { escapePointer, type JsonObject } from '../../openapi/specs.ts';
 import { documentedResponse, type Check } from './check.ts';
 
 export const requiredHeadersPresent: Check = {

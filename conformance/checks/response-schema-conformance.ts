@@ -1,5 +1,5 @@
-import { describeErrors } from '../../emulator/core/schema-validator.ts';
-import { escapePointer, type JsonObject } from '../../emulator/core/specs.ts';
+import { describeErrors } from '../../openapi/schemas.ts';
+import { escapePointer, type JsonObject } from '../../openapi/specs.ts';
 import { documentedResponse, isJsonMediaType, mediaTypeOf, type Check } from './check.ts';
 
 export const responseSchemaConformance: Check = {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../emulator/hosts/http-server.ts';
 import { controlClient } from '../../emulator/testing/control-client.ts';
 import type { EmulatorRequest } from '../../emulator/core/http-types.ts';
-import { API_NAMES, listOperations, loadSpec, type Json, type JsonObject, type LoadedSpec, type OperationRef } from '../../emulator/core/specs.ts';
-import { buildExampleRequest } from '../../specs/example-requests.ts';
+import { API_NAMES, listOperations, loadSpec, type Json, type JsonObject, type LoadedSpec, type OperationRef } from '../../openapi/specs.ts';
+import { buildExampleRequest } from '../../openapi/example-requests.ts';
 import { generateNegativeCases, INVALID_KEY, type NegativeCase } from './generate.ts';
 
 const specs = new Map<string, LoadedSpec>();

@@ -1,5 +1,5 @@
 // Negative cases generated from a spec: requests the spec forbids, each a valid example request
-// (specs/example-requests.ts) with exactly one thing broken: no or wrong credentials, a
+// (openapi/example-requests.ts) with exactly one thing broken: no or wrong credentials, a
 // parameter of the wrong type, out of range, outside its enum, format or pattern, a missing
 // required parameter, property or part, malformed JSON or multipart, a property the schema
 // closes out. A conforming server answers each with a documented 4xx.
@@ -8,10 +8,9 @@
 // whatever else the request says: the schema's own keywords and its `allOf` members, never a
 // `oneOf`/`anyOf` branch; and every value a schema is meant to reject is checked against that
 // schema (ajv, as the emulator reads the spec) and dropped if it is accepted after all.
-import type { EmulatorRequest } from '../../emulator/core/http-types.ts';
-import { createAjv, type ValidateFunction } from '../../emulator/core/schema-validator.ts';
-import { escapePointer, type Json, type JsonObject, type OperationRef } from '../../emulator/core/specs.ts';
-import { buildExampleRequest } from '../../specs/example-requests.ts';
+import { createAjv, type ValidateFunction } from '../../openapi/schemas.ts';
+import { escapePointer, type Json, type JsonObject, type OperationRef } from '../../openapi/specs.ts';
+import { buildExampleRequest, type ExampleRequest } from '../../openapi/example-requests.ts';
 import { boundaryOf, buildMultipart, parseMultipart, partName, textPart, truncateMultipart, type FormPart } from './multipart.ts';
 import { constraintSources, schemaViolations } from './violations.ts';
 
@@ -33,7 +32,7 @@ export interface NegativeCase {
   kind: NegativeCaseKind;
   /** The pointer in `rule` alone: where in the (dereferenced) spec the rule is written. */
   pointer: string;
-  request: EmulatorRequest;
+  request: ExampleRequest;
 }
 
 /** The key every "wrong credentials" case presents, in the scheme's own form. */
@@ -43,7 +42,7 @@ export const INVALID_BASIC = 'invalid:invalid';
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJsonMedia = (mediaType: string) => /^application\/(?:[\w.+-]+\+)?json(?:\s*;|$)/i.test(mediaType);
 
-function copy(request: EmulatorRequest): EmulatorRequest {
+function copy(request: ExampleRequest): ExampleRequest {
   return { method: request.method, path: request.path, query: structuredClone(request.query), headers: { ...request.headers }, body: Buffer.from(request.body) };
 }
 
@@ -89,7 +88,7 @@ class CaseList {
   readonly cases: NegativeCase[] = [];
   private readonly names = new Set<string>();
 
-  add(name: string, kind: NegativeCaseKind, subject: string, constraint: string, pointer: string, request: EmulatorRequest): void {
+  add(name: string, kind: NegativeCaseKind, subject: string, constraint: string, pointer: string, request: ExampleRequest): void {
     let unique = name;
     for (let n = 2; this.names.has(unique); n++) unique = `${name} (${n})`;
     this.names.add(unique);
@@ -142,7 +141,7 @@ function credentialSlots(doc: JsonObject, op: OperationRef): { headers: Set<stri
   return slots;
 }
 
-function credentialCases(doc: JsonObject, op: OperationRef, base: EmulatorRequest, out: CaseList): void {
+function credentialCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList): void {
   const requirements = op.operation.security ?? doc.security;
   if (!Array.isArray(requirements) || requirements.length === 0) return;
   // `{}` among the requirements makes credentials optional: neither case is forbidden then.
@@ -220,7 +219,7 @@ function replacePathParameter(template: string, filled: string, name: string, va
 // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored.
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-function parameterCases(doc: JsonObject, op: OperationRef, base: EmulatorRequest, out: CaseList, referee: Referee): void {
+function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
   const slots = credentialSlots(doc, op);
   for (const { param, pointer } of parametersOf(doc, op)) {
     const where = String(param.in);
@@ -295,7 +294,7 @@ function objectShape(schema: JsonObject, pointer: string): ObjectShape {
 
 const UNEXPECTED_PROPERTY = 'speechdouble_unexpected_property';
 
-function jsonBodyCases(base: EmulatorRequest, mediaType: string, schema: JsonObject | undefined, mediaPointer: string, prefix: string, out: CaseList, referee: Referee): void {
+function jsonBodyCases(base: ExampleRequest, mediaType: string, schema: JsonObject | undefined, mediaPointer: string, prefix: string, out: CaseList, referee: Referee): void {
   const broken = copy(base);
   broken.body = Buffer.from('{"broken": ');
   out.add(`${prefix} malformed JSON`, 'json', prefix, `well-formed ${mediaType}`, mediaPointer, broken);
@@ -351,7 +350,7 @@ function jsonBodyCases(base: EmulatorRequest, mediaType: string, schema: JsonObj
 const isBinaryProperty = (schema: JsonObject) =>
   schema.format === 'binary' || typeof schema.contentEncoding === 'string' || (isObject(schema.items) && schema.items.format === 'binary');
 
-function multipartCases(base: EmulatorRequest, schema: JsonObject | undefined, mediaPointer: string, out: CaseList, referee: Referee): void {
+function multipartCases(base: ExampleRequest, schema: JsonObject | undefined, mediaPointer: string, out: CaseList, referee: Referee): void {
   const boundary = boundaryOf(base.headers['content-type']);
   if (!boundary) return;
   const truncated = truncateMultipart(base.body, boundary);
@@ -400,7 +399,7 @@ function multipartCases(base: EmulatorRequest, schema: JsonObject | undefined, m
   }
 }
 
-function bodyCases(op: OperationRef, base: EmulatorRequest, out: CaseList, referee: Referee): void {
+function bodyCases(op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
   const requestBody = op.operation.requestBody;
   if (!isObject(requestBody) || !isObject(requestBody.content)) return;
   const entries = Object.entries(requestBody.content).filter((e): e is [string, JsonObject] => isObject(e[1]));

@@ -9,7 +9,7 @@ export interface FormPart {
 
 const CRLF = '\r\n';
 
-export { boundaryOf } from '../../emulator/core/multipart-framing.ts';
+export { boundaryOf } from '../../openapi/multipart-framing.ts';
 
 /** The form field a part carries, from its Content-Disposition header. */
 export function partName(part: FormPart): string | undefined {

@@ -3,7 +3,7 @@
 // constraints that hold unconditionally are read: the schema's own keywords and those of its
 // `allOf` members. `oneOf`, `anyOf`, `not` and `if` branches are never looked into, so a value
 // from here is forbidden whatever branch a validator would pick.
-import type { Json, JsonObject } from '../../emulator/core/specs.ts';
+import type { Json, JsonObject } from '../../openapi/specs.ts';
 
 export type ViolationKind = 'type' | 'range' | 'enum' | 'format' | 'pattern';
 

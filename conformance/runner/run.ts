@@ -2,10 +2,10 @@
 // call of every safe operation, and the negative cases generated from its spec. Every
 // exchange goes through every check; every resource a scenario creates is deleted at the
 // end, even when a step fails or the run is interrupted.
-import { encodeMultipart, type FormField } from '../../emulator/core/multipart-encoding.ts';
-import { createSchemaCompiler } from '../../emulator/core/schema-validator.ts';
-import { listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../emulator/core/specs.ts';
-import { buildExampleRequest } from '../../specs/example-requests.ts';
+import { encodeMultipart, type FormField } from '../../openapi/multipart-encoding.ts';
+import { createSchemaCompiler } from '../../openapi/schemas.ts';
+import { listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../openapi/specs.ts';
+import { buildExampleRequest } from '../../openapi/example-requests.ts';
 import { CHECKS } from '../checks/index.ts';
 import type { CheckContext } from '../checks/check.ts';
 import { createRecordingClient, jsonOf, textOf, type RecordingClient, type SendInput } from '../client.ts';

@@ -1,5 +1,5 @@
 // The stateful journeys per API. Adding an API's scenarios is a new folder and a line here.
-import type { ApiName } from '../../emulator/core/specs.ts';
+import type { ApiName } from '../../openapi/specs.ts';
 import type { Scenario, ScenarioContext } from '../runner/run.ts';
 import { speechmaticsScenarios } from './speechmatics/index.ts';
 import { existingJob } from './speechmatics/journey.ts';

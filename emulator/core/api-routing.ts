@@ -1,6 +1,6 @@
 // Decides which API a request belongs to. The five vendors' paths are disjoint but for
 // POST /v2/upload, which Gladia and AssemblyAI both use; their credentials tell them apart.
-import { listOperations, type ApiName, type LoadedSpec } from './specs.ts';
+import { listOperations, type ApiName, type LoadedSpec } from '../../openapi/specs.ts';
 
 interface Route {
   api: ApiName;

@@ -3,7 +3,7 @@
 // GET /__emulator/callbacks. APIs decide what to send and when to give up; this decides how.
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
-import type { ApiName } from './specs.ts';
+import type { ApiName } from '../../openapi/specs.ts';
 
 export interface OutgoingCallback {
   api: ApiName;

@@ -2,8 +2,8 @@
 // requests fail on purpose, and every answer fits specs/emulator-control.yaml.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../hosts/http-server.ts';
-import { createAjv, describeErrors } from './schema-validator.ts';
-import { loadSpec, type JsonObject } from './specs.ts';
+import { createAjv, describeErrors } from '../../openapi/schemas.ts';
+import { loadSpec, type JsonObject } from '../../openapi/specs.ts';
 
 let server: RunningServer;
 let schemas: JsonObject;

@@ -9,8 +9,8 @@ import type { Clock } from './clock.ts';
 import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { VERSION } from './package-info.ts';
-import { createAjv, describeErrors, type ValidateFunction } from './schema-validator.ts';
-import type { ApiName, JsonObject, LoadedSpec } from './specs.ts';
+import { createAjv, describeErrors, type ValidateFunction } from '../../openapi/schemas.ts';
+import type { ApiName, JsonObject, LoadedSpec } from '../../openapi/specs.ts';
 
 export const CONTROL_PREFIX = '/__emulator';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prismOperations } from './documented-responses.ts';
-import { listOperations, loadSpec } from './specs.ts';
+import { listOperations, loadSpec } from '../../openapi/specs.ts';
 
 describe('the operations handed to Prism', () => {
   it('keep every operation but none of its callbacks: only the stateful core sends callbacks', async () => {

@@ -7,7 +7,7 @@ import type { IHttpConfig, IHttpRequest } from '@stoplight/prism-http';
 import type { IHttpOperation } from '@stoplight/types';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
 import type { Preferences } from './prefer.ts';
-import type { LoadedSpec, SpecName } from './specs.ts';
+import type { LoadedSpec, SpecName } from '../../openapi/specs.ts';
 
 export interface DocumentedResponder {
   respond(api: SpecName, request: EmulatorRequest, preferences: Preferences): Promise<EmulatorResponse>;

@@ -5,7 +5,7 @@ import { createEngine, type Engine } from '../engine/engine.ts';
 import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
-import { multipartFramingProblem } from './multipart-framing.ts';
+import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
@@ -15,7 +15,7 @@ import { createJournal } from './journal.ts';
 import { bufferBody, meter, PayloadTooLargeError, type BodyMeter } from './body-stream.ts';
 import { createFileStore, type FileStore } from './file-store.ts';
 import { createKeyPolicy, createStatefulApi, DEFAULT_SETTINGS, type Runtime, type Settings, type StatefulApi } from './stateful.ts';
-import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from './specs.ts';
+import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
 
 export interface EmulatorOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRequestValidator } from './request-validation.ts';
 import type { EmulatorRequest } from './http-types.ts';
-import type { OperationRef } from './specs.ts';
+import type { OperationRef } from '../../openapi/specs.ts';
 
 const op = (operation: Record<string, unknown>): OperationRef => ({ method: 'get', path: '/things/{id}', operation: operation as never, pointer: '#/paths/~1things~1{id}/get' });
 const request = (query: Record<string, string | string[]> = {}, body = '', headers: Record<string, string> = {}): EmulatorRequest => ({ method: 'GET', path: '/things/x', query, headers, body: Buffer.from(body) });

@@ -3,8 +3,8 @@
 // defaults filled in; unknown query parameters ignored, as SDKs add their own) and JSON
 // bodies. A failure is data the API renders in the vendor's own way.
 import type { EmulatorRequest } from './http-types.ts';
-import { createAjv, type ErrorObject, type ValidateFunction } from './schema-validator.ts';
-import type { JsonObject, OperationRef } from './specs.ts';
+import { createAjv, type ErrorObject, type ValidateFunction } from '../../openapi/schemas.ts';
+import type { JsonObject, OperationRef } from '../../openapi/specs.ts';
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'body';
 

@@ -2,8 +2,8 @@
 // and media type before it is sent. On in every test, so the emulator cannot drift from its
 // contract without a failure that names the spec pointer.
 import type { EmulatorResponse } from './http-types.ts';
-import { createSchemaCompiler, describeErrors } from './schema-validator.ts';
-import { escapePointer, type JsonObject, type OperationRef } from './specs.ts';
+import { createSchemaCompiler, describeErrors } from '../../openapi/schemas.ts';
+import { escapePointer, type JsonObject, type OperationRef } from '../../openapi/specs.ts';
 
 export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';

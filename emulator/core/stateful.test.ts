@@ -6,7 +6,7 @@ import { createFileStore } from './file-store.ts';
 import { jsonResponse } from './http-types.ts';
 import { createRandom } from './random.ts';
 import { createKeyPolicy, createStatefulApi, DEFAULT_SETTINGS, type ApiModule, type Runtime } from './stateful.ts';
-import { loadSpec } from './specs.ts';
+import { loadSpec } from '../../openapi/specs.ts';
 import { createEngine } from '../engine/engine.ts';
 
 async function runtime(): Promise<Runtime> {

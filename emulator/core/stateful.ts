@@ -11,7 +11,7 @@ import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './htt
 import type { Random } from './random.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
 import { createRequestValidator, type ValidatedParams, type ValidationFailure, type Validation } from './request-validation.ts';
-import { listOperations, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from './specs.ts';
+import { listOperations, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../openapi/specs.ts';
 
 /** How the emulated services behave where the vendors leave room (DESIGN.md, lifecycles). */
 export interface Settings {

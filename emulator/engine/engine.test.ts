@@ -14,7 +14,7 @@ import { FIXTURES_DIR } from './fixtures.ts';
 import { probeFile, UnreadableAudioError } from './probe.ts';
 import { WORDS_PER_SECOND } from './synthetic.ts';
 import { joinTokens, sentencesOf, speakersOf, wordsOf, type Token, type Transcript } from './transcript.ts';
-import { sineWav } from './testing/synthetic-audio.ts';
+import { sineWav } from '../../openapi/example-audio.ts';
 
 interface ManifestFile { file: string; id: string; sha256: string; durationSeconds: number; channels: number; sampleRate: number }
 interface TruthFile { id: string; language?: string; text?: string; expect?: string; segments?: Array<{ speaker: string; channel: number; start: number; end: number; text: string }> }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAjv, describeErrors } from '../core/schema-validator.ts';
-import { loadSpec, type JsonObject } from '../core/specs.ts';
+import { createAjv, describeErrors } from '../../openapi/schemas.ts';
+import { loadSpec, type JsonObject } from '../../openapi/specs.ts';
 import { enrich } from './enrich.ts';
 import { renderGladiaResult } from './render/gladia.ts';
 import { renderJsonV2 } from './render/speechmatics.ts';

@@ -2,13 +2,13 @@
 // against the spec that documents it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './http-server.ts';
-import { createAjv, describeErrors } from '../core/schema-validator.ts';
-import { API_NAMES, listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../core/specs.ts';
-import { buildExampleRequest, TEST_KEY } from '../../specs/example-requests.ts';
+import { createAjv, describeErrors } from '../../openapi/schemas.ts';
+import { API_NAMES, listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
+import { buildExampleRequest, TEST_KEY } from '../../openapi/example-requests.ts';
 import type { EmulatorRequest } from '../core/http-types.ts';
 import { probeBuffer } from '../engine/probe.ts';
 import { joinTokens } from '../engine/transcript.ts';
-import { sineWav } from '../engine/testing/synthetic-audio.ts';
+import { sineWav } from '../../openapi/example-audio.ts';
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ajv = createAjv();

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
 import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
-import type { ApiName } from '../core/specs.ts';
+import type { ApiName } from '../../openapi/specs.ts';
 
 export interface ServeOptions extends EmulatorOptions {
   host: string;

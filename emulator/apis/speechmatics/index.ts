@@ -1,8 +1,8 @@
 // Speechmatics batch v2 as a stateful API: jobs per API key, on the emulator's clock.
 import { ApiError } from '../../core/api-error.ts';
-import { createAjv } from '../../core/schema-validator.ts';
+import { createAjv } from '../../../openapi/schemas.ts';
 import type { ApiModule } from '../../core/stateful.ts';
-import type { JsonObject, LoadedSpec } from '../../core/specs.ts';
+import type { JsonObject, LoadedSpec } from '../../../openapi/specs.ts';
 import { renderSpeechmaticsError, renderSpeechmaticsValidationError } from './errors.ts';
 import { speechmaticsHandlers } from './handlers.ts';
 import type { JobsState } from './jobs.ts';

@@ -8,8 +8,8 @@ import { startServer, type RunningServer } from '../../hosts/http-server.ts';
 import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 import { parseMultipart } from '../../core/multipart.ts';
-import { createAjv, describeErrors } from '../../core/schema-validator.ts';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
+import { createAjv, describeErrors } from '../../../openapi/schemas.ts';
+import { loadSpec, type JsonObject } from '../../../openapi/specs.ts';
 
 interface Received { method: string; url: URL; headers: IncomingMessage['headers']; body: Buffer }
 

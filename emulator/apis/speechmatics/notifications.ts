@@ -4,7 +4,7 @@
 // retried; after the last one the job records "Sending notification failed" and stays done.
 import { readFileSync } from 'node:fs';
 import type { RetryPolicy } from '../../core/callbacks.ts';
-import { encodeMultipart } from '../../core/multipart-encoding.ts';
+import { encodeMultipart } from '../../../openapi/multipart-encoding.ts';
 import type { Runtime } from '../../core/stateful.ts';
 import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import { alignmentText, jobInfo, transcriptJson } from './outputs.ts';

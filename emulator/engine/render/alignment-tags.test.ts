@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
+import { loadSpec, type JsonObject } from '../../../openapi/specs.ts';
 import { alignText } from '../align.ts';
 import { alignmentInput } from '../testing/sample-transcripts.ts';
 import type { AlignedPiece, Alignment } from '../transcript.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { componentValidators } from '../../testing/spec-schemas.ts';
 import { monologue, silence, stereo, twoSpeakers } from '../testing/sample-transcripts.ts';
 import { meanConfidence, type Transcript } from '../transcript.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { parseSync } from 'subtitle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { componentValidators } from '../../testing/spec-schemas.ts';
 import { createEngine, type Engine } from '../engine.ts';
 import { FIXTURES_DIR } from '../fixtures.ts';

@@ -1,6 +1,6 @@
 import { parseSync } from 'subtitle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { componentValidators } from '../../testing/spec-schemas.ts';
 import { enrichments, monologue, silence, stereo, twoSpeakers } from '../testing/sample-transcripts.ts';
 import type { Token, Transcript } from '../transcript.ts';

@@ -1,7 +1,7 @@
 import { parseSync } from 'subtitle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec, type JsonObject } from '../../core/specs.ts';
-import { createAjv, describeErrors, type ValidateFunction } from '../../core/schema-validator.ts';
+import { loadSpec, type JsonObject } from '../../../openapi/specs.ts';
+import { createAjv, describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { enrichments, monologue, silence, stereo, twoSpeakers } from '../testing/sample-transcripts.ts';
 import type { Token, Transcript } from '../transcript.ts';
 import { renderJsonV2, renderSrt, renderTxt, type JsonV2Context, type JsonV2Result, type JsonV2Transcript } from './speechmatics.ts';

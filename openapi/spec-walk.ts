@@ -1,7 +1,7 @@
 // Finds every place in an OpenAPI document where a value claims to fit a schema: examples and
 // defaults on schemas, and examples on media types, parameters and headers. The quality test
 // validates each one, so a spec cannot show users an example its own schema rejects.
-import { escapePointer, type Json, type JsonObject } from '../emulator/core/specs.ts';
+import { escapePointer, type Json, type JsonObject } from './specs.ts';
 
 export interface ClaimedValue {
   /** JSON pointer to the value, for the failure message. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml } from 'yaml';
 
-export const SPECS_DIR = fileURLToPath(new URL('../../specs/', import.meta.url));
+export const SPECS_DIR = fileURLToPath(new URL('../specs/', import.meta.url));
 
 /** The vendor APIs, in the order the README and `--api` list them. */
 export const API_NAMES = ['speechmatics', 'assemblyai', 'gladia', 'cadence', 'stenomatic'] as const;

@@ -1,4 +1,5 @@
-// Real PCM WAV files made in code, for tests that need audio nobody has a transcript for.
+// Real PCM WAV files made in code: the audio example requests carry in their binary parts,
+// and what tests use for audio nobody has a transcript for.
 
 export interface SineOptions {
   seconds: number;

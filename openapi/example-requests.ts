@@ -1,10 +1,20 @@
 // Builds, for any operation, a request the spec itself says is valid: parameters and bodies
 // from the spec's own examples, credentials from its security schemes. Tests use it to reach
 // every documented response of every operation without hand-writing a request for each.
-import type { EmulatorRequest, QueryValue } from '../emulator/core/http-types.ts';
-import type { Json, JsonObject, OperationRef } from '../emulator/core/specs.ts';
-import { sineWav } from '../emulator/engine/testing/synthetic-audio.ts';
-import { encodeMultipart, type FormField } from '../emulator/core/multipart-encoding.ts';
+import type { Json, JsonObject, OperationRef } from './specs.ts';
+import { sineWav } from './example-audio.ts';
+import { encodeMultipart, type FormField } from './multipart-encoding.ts';
+
+export type QueryValue = string | string[];
+
+/** A request as plain data: what example requests are built as, and what the emulator's core reads. */
+export interface ExampleRequest {
+  method: string;
+  path: string;
+  query: Record<string, QueryValue>;
+  headers: Record<string, string>;
+  body: Buffer;
+}
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -46,7 +56,7 @@ function scalar(value: Json): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function credentials(doc: JsonObject, operation: JsonObject, request: EmulatorRequest): void {
+function credentials(doc: JsonObject, operation: JsonObject, request: ExampleRequest): void {
   const requirements = (operation.security ?? doc.security) as JsonObject[] | undefined;
   const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
   const requirement = requirements?.[0];
@@ -82,8 +92,8 @@ function multipartBody(value: JsonObject, schema: JsonObject): { body: Buffer; c
 }
 
 /** A valid request for `op`, built from the dereferenced document `doc`. */
-export function buildExampleRequest(doc: JsonObject, op: OperationRef): EmulatorRequest {
-  const request: EmulatorRequest = { method: op.method.toUpperCase(), path: op.path, query: {}, headers: {}, body: Buffer.alloc(0) };
+export function buildExampleRequest(doc: JsonObject, op: OperationRef): ExampleRequest {
+  const request: ExampleRequest = { method: op.method.toUpperCase(), path: op.path, query: {}, headers: {}, body: Buffer.alloc(0) };
   const pathItem = ((doc.paths as JsonObject)[op.path] ?? {}) as JsonObject;
   const params = [...((pathItem.parameters ?? []) as JsonObject[]), ...((op.operation.parameters ?? []) as JsonObject[])];
   for (const param of params) {
