@@ -9,6 +9,7 @@ import { renderConsole } from './reporters/console.ts';
 import { renderJson } from './reporters/json.ts';
 import { renderJUnit } from './reporters/junit.ts';
 import { runConformance } from './runner/run.ts';
+import { JOURNEYS } from './scenarios/index.ts';
 
 interface ConformFlags {
   api: string;
@@ -84,14 +85,18 @@ export const conformCommand = () => new Command('conform')
       interrupted = true;
       process.stderr.write('interrupted: finishing the current step and deleting what the run created (Ctrl-C again to leave it)\n');
     });
+    const api = flags.api as ApiName;
     const report = await runConformance({
-      api: flags.api as ApiName,
+      api,
       target: target.toString().replace(/\/$/, ''),
       credentials: primary,
       ...(secondary && { secondCredentials: secondary }),
       timeoutSeconds: flags.timeout,
       ...(flags.only && { only: flags.only }),
       interrupted: () => interrupted,
+      // An API without journeys yet still gets its probes and negative cases.
+      scenarios: JOURNEYS[api]?.scenarios ?? [],
+      existingResources: JOURNEYS[api]?.existingResources,
     });
     process.stdout.write(renderConsole(report, { color: flags.color && process.stdout.isTTY === true }));
     if (flags.junit) await writeFile(flags.junit, renderJUnit(report));

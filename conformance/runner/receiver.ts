@@ -1,18 +1,10 @@
 // A callback receiver on this machine's loopback: what the target sends there is recorded,
 // so scenarios can check the query, method, headers and body of real callbacks.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CallbackReceiver, ReceivedCall } from '../scenario.ts';
 
-export interface ReceivedCall {
-  method: string;
-  url: URL;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-export interface Receiver {
-  url(path: string): string;
-  calls: ReceivedCall[];
+export interface Receiver extends CallbackReceiver {
   close(): Promise<void>;
 }
 

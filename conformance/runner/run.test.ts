@@ -1,101 +1,95 @@
-// The runner against a conforming implementation (the emulator) finds nothing and leaves
-// nothing behind; against implementations broken in one way each, it fails exactly the step
-// that checks that behaviour.
+// What the runner does with whatever journeys it is handed: order, failures, skips, cleanup,
+// interruption, and negative cases aimed at real resources. The journeys here are small and
+// made up, so these hold for every API; the real ones are tested where they are composed
+// (../speechmatics-journeys.test.ts).
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../emulator/hosts/http-server.ts';
 import { controlClient } from '../../emulator/testing/control-client.ts';
-import { json, startBrokenProxy, type Defect } from '../testing/broken-proxy.ts';
-import type { RunReport, StepResult } from '../types.ts';
-import { runConformance } from './run.ts';
+import type { Scenario, ScenarioContext } from '../scenario.ts';
+import { json, startBrokenProxy } from '../testing/broken-proxy.ts';
+import type { RunReport } from '../types.ts';
+import { runConformance, type RunOptions } from './run.ts';
+
+const SPEECH = await readFile(new URL('../../fixtures/audio/en-greeting.16k.wav', import.meta.url));
 
 let emulator: RunningServer;
 beforeAll(async () => {
-  emulator = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, apiKeys: ['other-team'] });
+  emulator = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true });
 });
 afterAll(() => emulator?.close());
 beforeEach(() => controlClient(emulator.url).reset());
 
-const run = (target: string, only?: string) => runConformance({
-  api: 'speechmatics', target, credentials: { token: 'test-key' }, secondCredentials: { token: 'other-team' }, timeoutSeconds: 30, ...(only && { only }),
-});
-const steps = (report: RunReport): StepResult[] => report.groups.flatMap((g) => g.steps);
-const failed = (report: RunReport) => steps(report).filter((s) => s.outcome === 'failed');
+const run = (options: Partial<RunOptions> & Pick<RunOptions, 'scenarios'>) =>
+  runConformance({ api: 'speechmatics', target: emulator.url, credentials: { token: 'test-key' }, timeoutSeconds: 30, ...options });
+const journey = (name: string, run: Scenario['run'], unavailable?: Scenario['unavailable']): Scenario => ({ name, title: `the ${name} journey`, run, ...(unavailable && { unavailable }) });
+const outcomes = (report: RunReport, group: string) => report.groups.find((g) => g.name === group)?.steps.map((s) => [s.name, s.outcome, s.skippedReason]);
 
-describe('against the emulator', () => {
-  it('every scenario, probe and negative case passes, and every operation is exercised', async () => {
-    const report = await run(emulator.url);
-    expect(failed(report).map((s) => `${s.name}: ${s.failures.map((f) => `${f.check} ${f.message} (${f.received.slice(0, 120)})`).join('; ')}`)).toEqual([]);
-    expect(steps(report).filter((s) => s.outcome === 'skipped').map((s) => s.name)).toEqual([]);
-    expect(report.groups.map((g) => g.name)).toEqual(['transcription', 'deletion', 'listing', 'alignment', 'notifications', 'tenants', 'usage', 'expiry', 'documented-requests', 'negative-cases']);
-    // Negative cases on /v2/jobs/{jobid} aim at a real job, so only the broken rule can refuse them.
-    const aimed = report.exchanges.filter((e) => e.step.endsWith('wrong credentials') && e.operation.path.includes('{jobid}'));
-    expect(aimed.length).toBeGreaterThan(0);
-    expect(aimed.every((e) => !e.request.url.includes('a1b2c3d4e5'))).toBe(true);
-    expect(report.coverage.every((op) => op.seen.length > 0)).toBe(true);
+async function submitJob(ctx: ScenarioContext): Promise<string> {
+  const created = await ctx.call('createJob', { form: { config: JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } }), data_file: { data: SPEECH, filename: 'speech.wav', contentType: 'audio/wav' } } });
+  const id = created.json<{ id: string }>().id;
+  ctx.onCleanup(async () => void (await ctx.call('deleteJob', { pathParams: { jobid: id }, query: { force: 'true' } })));
+  return id;
+}
+async function jobsLeft(): Promise<Array<{ status: string }>> {
+  const list = await (await fetch(`${emulator.url}/v2/jobs?include_deleted=true`, { headers: { authorization: 'Bearer test-key' } })).json();
+  return list.jobs;
+}
+
+describe('the journeys it is handed', () => {
+  it('run in the order given, before the probes and the negative cases', async () => {
+    const pass = (ctx: ScenarioContext) => ctx.step('one step', async () => undefined);
+    const report = await run({ scenarios: [journey('second', pass), journey('first', pass)] });
+    expect(report.groups.map((g) => g.name)).toEqual(['second', 'first', 'documented-requests', 'negative-cases']);
+    expect((await run({ scenarios: [] })).groups.map((g) => g.name)).toEqual(['documented-requests', 'negative-cases']);
   }, 60_000);
 
-  it('leaves nothing behind: every job it created is deleted, even when a step fails', async () => {
-    await run(emulator.url, 'transcription');
-    const proxy = await startBrokenProxy(emulator.url, { response: (req, res) => (req.path.endsWith('/transcript') && req.query.get('format') === 'txt' ? { ...res, body: Buffer.from('') } : res) });
-    try {
-      const report = await run(proxy.url, 'transcription');
-      expect(failed(report).map((s) => s.name)).toEqual(['txt transcript']);
-    } finally {
-      await proxy.close();
-    }
-    for (const key of ['test-key', 'other-team']) {
-      const list = await (await fetch(`${emulator.url}/v2/jobs?include_deleted=true`, { headers: { authorization: `Bearer ${key}` } })).json();
-      expect(list.jobs.filter((j: { status: string }) => j.status !== 'deleted')).toEqual([]);
-    }
-  }, 60_000);
-});
-
-describe('against a target without a controllable clock or a second key', () => {
-  it('skips the journeys that need them, each with its reason, and passes the rest in real time', async () => {
-    // 50x: jobs finish in a fraction of a second, yet stay running long enough to be caught.
-    const fast = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 50 }, strict: true });
-    const proxy = await startBrokenProxy(fast.url, { hideControlApi: true });
-    try {
-      const report = await runConformance({ api: 'speechmatics', target: proxy.url, credentials: { token: 'test-key' }, timeoutSeconds: 30 });
-      const skipped = steps(report).filter((s) => s.outcome === 'skipped').map((s) => [s.name, s.skippedReason]);
-      expect(skipped).toEqual(expect.arrayContaining([
-        ['Two keys never see each other\'s jobs', 'needs a second key (--token2)'],
-        ['Usage counts a processed job once its UTC day is over', expect.stringMatching(/no controllable clock/)],
-        ['A done job expires after the seven-day retention', expect.stringMatching(/no controllable clock/)],
-      ]));
-      expect(failed(report).map((s) => s.name)).toEqual([]);
-    } finally {
-      await proxy.close();
-      await fast.close();
-    }
-  }, 60_000);
-});
-
-describe('a job that finishes just as it is deleted', () => {
-  it('is given a second chance: one 200 where 423 was due, then a 423, passes', async () => {
-    let first = true;
-    const proxy = await startBrokenProxy(emulator.url, {
-      // The first plain DELETE behaves as if the job had just finished: it is deleted.
-      request: (req) => {
-        if (req.method !== 'DELETE' || req.query.has('force') || !first) return req;
-        first = false;
-        return { ...req, query: new URLSearchParams({ force: 'true' }) };
-      },
+  it('end at a failed step, even one they catch, and what they created is deleted anyway', async () => {
+    const report = await run({
+      only: 'broken',
+      scenarios: [journey('broken', async (ctx) => {
+        await ctx.step('create', () => submitJob(ctx));
+        await ctx.step('fail', async () => void ctx.expect(false, { message: 'made to fail', expected: 'x', received: 'y' })).catch(() => undefined);
+        await ctx.step('never', async () => undefined);
+      })],
     });
-    try {
-      const report = await run(proxy.url, 'deletion');
-      expect(failed(report).map((s) => s.name)).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
+    expect(outcomes(report, 'broken')).toEqual([['create', 'passed', undefined], ['fail', 'failed', undefined], ['never', 'skipped', 'an earlier step of this scenario failed']]);
+    expect(report.groups[0]!.steps[1]!.failures.map((f) => [f.check, f.message])).toEqual([['scenario_expectation', 'made to fail']]);
+    const left = await jobsLeft();
+    expect(left.length).toBe(1);
+    expect(left.filter((j) => j.status !== 'deleted')).toEqual([]);
+  }, 60_000);
+
+  it('report an error thrown in a step as that step\'s failure', async () => {
+    const report = await run({ only: 'throws', scenarios: [journey('throws', (ctx) => ctx.step('a bug', () => Promise.reject(new Error('a bug in the journey'))))] });
+    expect(report.groups[0]!.steps[0]!.failures.map((f) => [f.check, f.message])).toEqual([['scenario_error', 'a bug in the journey']]);
+  }, 60_000);
+
+  it('that cannot run against the target are one skipped step each, with the reason', async () => {
+    const report = await run({
+      only: 'unavailable',
+      scenarios: [journey('unavailable', () => Promise.reject(new Error('must not run')), (ctx) => (ctx.hasSecondCredentials ? undefined : 'needs a second key'))],
+    });
+    expect(outcomes(report, 'unavailable')).toEqual([['the unavailable journey', 'skipped', 'needs a second key']]);
   }, 60_000);
 });
 
 describe('negative cases', () => {
+  const existingResources = async (ctx: ScenarioContext) => ({ jobid: await submitJob(ctx) });
+
+  it('aim at the resources the provider makes, so only the broken rule can refuse them', async () => {
+    let id = '';
+    const report = await run({ only: 'negative', scenarios: [], existingResources: async (ctx) => ({ jobid: (id = await submitJob(ctx)) }) });
+    const aimed = report.exchanges.filter((e) => e.step.endsWith('wrong credentials') && e.operation.path.includes('{jobid}'));
+    expect(id).toBeTruthy();
+    expect(aimed.length).toBeGreaterThan(0);
+    expect(aimed.every((e) => e.request.url.includes(`/${id}`))).toBe(true);
+  }, 60_000);
+
   it('all run even when some fail: each stands alone', async () => {
     const proxy = await startBrokenProxy(emulator.url, { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) });
     try {
-      const report = await run(proxy.url, 'negative');
+      const report = await run({ target: proxy.url, only: 'negative', scenarios: [], existingResources });
       const negative = report.groups.find((g) => g.name === 'negative-cases')!;
       expect(negative.steps.filter((s) => s.outcome === 'failed').length).toBeGreaterThan(3);
       expect(negative.steps.filter((s) => s.outcome === 'skipped')).toEqual([]);
@@ -107,101 +101,17 @@ describe('negative cases', () => {
 
 describe('when interrupted', () => {
   it('stops between steps, marks the rest skipped, and still deletes what it created', async () => {
-    let steps = 0;
-    const report = await runConformance({
-      api: 'speechmatics', target: emulator.url, credentials: { token: 'test-key' }, timeoutSeconds: 30,
+    let asked = 0;
+    const report = await run({
+      scenarios: [journey('many', async (ctx) => {
+        for (let i = 0; i < 10; i++) await ctx.step(`submit ${i}`, () => submitJob(ctx));
+      })],
       // Ctrl-C arrives after the first few steps.
-      interrupted: () => ++steps > 6,
+      interrupted: () => ++asked > 6,
     });
-    const outcomes = report.groups.flatMap((g) => g.steps);
-    expect(outcomes.filter((s) => s.skippedReason === 'interrupted').length).toBeGreaterThan(0);
-    const list = await (await fetch(`${emulator.url}/v2/jobs?include_deleted=true`, { headers: { authorization: 'Bearer test-key' } })).json();
-    expect(list.jobs.length).toBeGreaterThan(0);
-    expect(list.jobs.filter((j: { status: string }) => j.status !== 'deleted')).toEqual([]);
-  }, 60_000);
-});
-
-// Which step each defect must fail: [scenario (for --only), the step, the defect].
-const refuseSubmissions: Defect = { response: (req, res) => (req.method === 'POST' && req.path === '/v2/jobs' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) };
-const rejectEveryJob: Defect = {
-  response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 200 && json.read(res).job.status === 'done' ? json.write(res, { job: { ...json.read(res).job, status: 'rejected' } }) : res),
-};
-let lastDeleted = '';
-const usageCalls = { n: 0 };
-const DEFECTS: Array<[string, string, Defect]> = [
-  ['transcription', 'submit a transcription job', { response: (req, res) => (req.method === 'POST' && req.path === '/v2/jobs' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
-  ['transcription', 'the transcript is not served before the job is done', { response: (req, res) => (req.path.endsWith('/transcript') && res.status === 404 ? json.write(res, { format: '2.9' }, 200) : res) }],
-  ['transcription', 'the job only shows documented states, in order, until done', ((reads = 0): Defect => ({
-    // The first read (the step before) sees the truth; from the second on, a legacy status.
-    response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 200 && reads++ > 0 ? json.write(res, { job: { ...json.read(res).job, status: 'transcribing' } }) : res),
-  }))()],
-  ['transcription', 'json-v2 transcript', { response: (req, res) => (req.path.endsWith('/transcript') && req.query.get('format') === 'json-v2' && res.status === 200 ? { ...res, headers: { ...res.headers, 'content-type': 'text/html' } } : res) }],
-  ['transcription', 'txt transcript', { response: (req, res) => (req.query.get('format') === 'txt' ? { ...res, body: Buffer.from('') } : res) }],
-  ['transcription', 'srt transcript', { response: (req, res) => (req.query.get('format') === 'srt' ? { ...res, body: Buffer.from('WEBVTT\n') } : res) }],
-  ['deletion', 'deleting it while it runs answers 423 Resource Locked', { request: (req) => (req.method === 'DELETE' ? { ...req, query: new URLSearchParams({ force: 'true' }) } : req) }],
-  ['deletion', 'force=true deletes it', { response: (req, res) => (req.method === 'DELETE' && req.query.get('force') === 'true' ? json.write(res, { job: { ...json.read(res).job, status: 'done' } }) : res) }],
-  ['deletion', 'the list leaves it out, unless include_deleted=true', {
-    response: (req, res) => {
-      if (req.method === 'DELETE') lastDeleted = req.path.split('/').pop()!;
-      if (req.method === 'GET' && req.path === '/v2/jobs' && !req.query.get('include_deleted')) {
-        return json.write(res, { jobs: [{ id: lastDeleted, status: 'deleted', created_at: '2026-01-05T09:00:00.000Z', data_name: 'greeting.wav' }, ...json.read(res).jobs] });
-      }
-      return res;
-    },
-  }],
-  ['listing', 'the list starts with the newest', { response: (req, res) => (req.method === 'GET' && req.path === '/v2/jobs' ? json.write(res, { jobs: json.read(res).jobs.reverse() }) : res) }],
-  ['listing', 'limit caps the list', { request: (req) => (req.query.get('limit') === '2' ? { ...req, query: new URLSearchParams() } : req) }],
-  ['listing', 'created_before pages back from a job', { request: (req) => (req.query.has('created_before') ? { ...req, query: new URLSearchParams() } : req) }],
-  ['alignment', 'word_start_and_end tags every word', { response: (req, res) => (req.query.get('tags') === 'word_start_and_end' ? { ...res, body: Buffer.from('Good morning') } : res) }],
-  ['alignment', 'one_per_line stamps every line', { response: (req, res) => (req.query.get('tags') === 'one_per_line' ? { ...res, body: Buffer.from('Good morning\n') } : res) }],
-  ['alignment', 'the text and the audio can be read back', { response: (req, res) => (req.path.endsWith('/text') ? { ...res, body: Buffer.from('something else') } : res) }],
-  ['notifications', 'the receiver is called once, as documented', { request: (req) => (req.method === 'POST' ? { ...req, body: Buffer.from(req.body.toString('latin1').replace('notification_config', 'notification_cfg'), 'latin1') } : req) }],
-  ['tenants', 'the second key cannot read it', { request: (req) => (req.method === 'GET' && /^\/v2\/jobs\/.+/.test(req.path) ? { ...req, headers: { ...req.headers, authorization: 'Bearer test-key' } } : req) }],
-  ['tenants', 'nor list it', { request: (req) => (req.path === '/v2/jobs' && req.method === 'GET' ? { ...req, headers: { ...req.headers, authorization: 'Bearer test-key' } } : req) }],
-  ['usage', 'the day it ran in is not counted yet', {
-    response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { ...json.read(res), summary: [{ mode: 'batch', type: 'transcription', count: usageCalls.n++, duration_hrs: 0 }] }) : res),
-  }],
-  ['usage', 'after the day boundary it is', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { ...json.read(res), summary: [] }) : res) }],
-  ['expiry', 'after seven days it is expired, and says so with a documented answer', { response: (req, res) => (req.method === 'GET' && /^\/v2\/jobs\/[^/]+$/.test(req.path) && res.status === 410 ? json.write(res, { job: { id: req.path.split('/').pop(), status: 'done', created_at: '2026-01-05T09:00:00.000Z', data_name: 'a.wav' } }, 200) : res) }],
-  ...([
-    ['deletion', 'submit a job'],
-    ['listing', 'submit three jobs, a moment apart'],
-    ['alignment', 'submit an alignment job with its text'],
-    ['notifications', 'submit a job that asks to be notified'],
-    ['tenants', 'the first key submits a job'],
-    ['usage', 'process a job'],
-    ['expiry', 'process a job'],
-    ['negative-cases', 'create a resource for the cases to aim at'],
-  ] as const).map(([scenario, step]): [string, string, Defect] => [scenario, step, refuseSubmissions]),
-  ['alignment', 'the job finishes as done', rejectEveryJob],
-  ['notifications', 'the job finishes as done', rejectEveryJob],
-  ['usage', 'read usage', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
-  ['documented-requests', 'GET /v2/usage', { response: (req, res) => (req.path === '/v2/usage' ? json.write(res, { code: 500, error: 'Internal Server Error' }, 500) : res) }],
-  ['negative-cases', 'listJobs: query limit above maximum', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
-  ['negative-cases', 'getUsage: query until not a date', { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) }],
-  ['negative-cases', 'getJob: wrong credentials', { request: (req) => ({ ...req, headers: { ...req.headers, authorization: 'Bearer test-key' } }) }],
-];
-
-describe('against an implementation broken in one way', () => {
-  it('covers every journey step: each has a defect below that makes it fail', async () => {
-    const report = await run(emulator.url);
-    const journeySteps = report.groups.filter((g) => g.kind === 'scenario').flatMap((g) => g.steps.map((st) => `${g.name} / ${st.name}`));
-    const covered = new Set(DEFECTS.map(([scenario, step]) => `${scenario} / ${step}`));
-    expect(journeySteps.filter((name) => !covered.has(name))).toEqual([]);
-  }, 60_000);
-
-  it.each(DEFECTS)('%s fails "%s"', async (scenario, step, defect) => {
-    const proxy = await startBrokenProxy(emulator.url, defect);
-    try {
-      const generic = scenario === 'negative-cases' || scenario === 'documented-requests';
-      const report = await run(proxy.url, generic ? (step.startsWith('create a resource') ? 'negative' : step) : scenario);
-      expect(failed(report).map((s) => s.name)).toContain(step);
-      // Steps before the broken one passed: the defect is caught where it is, not earlier.
-      const group = report.groups.find((g) => g.steps.some((s) => s.name === step))!;
-      const index = group.steps.findIndex((s) => s.name === step);
-      expect(group.steps.slice(0, index).filter((s) => s.outcome === 'failed').map((s) => s.name)).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
+    expect(report.groups.flatMap((g) => g.steps).filter((s) => s.skippedReason === 'interrupted').length).toBeGreaterThan(0);
+    const left = await jobsLeft();
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.filter((j) => j.status !== 'deleted')).toEqual([]);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-// Runs a conformance check of one API against one target: its stateful scenarios, a plain
+// Runs a conformance check of one API against one target: the journeys it is handed, a plain
 // call of every safe operation, and the negative cases generated from its spec. Every
 // exchange goes through every check; every resource a scenario creates is deleted at the
 // end, even when a step fails or the run is interrupted.
@@ -11,10 +11,10 @@ import type { CheckContext } from '../checks/check.ts';
 import { createRecordingClient, jsonOf, textOf, type RecordingClient, type SendInput } from '../client.ts';
 import { applyCredentials, type Credentials } from '../credentials.ts';
 import { generateNegativeCases } from '../negative/generate.ts';
-import { EXISTING_RESOURCES, SCENARIOS } from '../scenarios/index.ts';
+import { SkipStep, type Call, type CallInput, type ExistingResources, type Scenario, type ScenarioContext } from '../scenario.ts';
 import type { CheckFailure, Exchange, GroupResult, OperationCoverage, RunReport, StepResult } from '../types.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
-import { detectTime, SkipStep, type TimeControl } from './time.ts';
+import { detectTime } from './time.ts';
 
 export interface RunOptions {
   api: ApiName;
@@ -28,61 +28,10 @@ export interface RunOptions {
   only?: string;
   /** Stop between steps when this says so (SIGINT); cleanup still runs. */
   interrupted?: () => boolean;
-}
-
-export interface CallInput {
-  pathParams?: Record<string, string>;
-  query?: Record<string, string | string[]>;
-  headers?: Record<string, string>;
-  /** Sent as application/json. */
-  json?: unknown;
-  /** Sent as multipart/form-data: text fields, or files. */
-  form?: Record<string, string | { data: Buffer; filename: string; contentType?: string }>;
-  body?: Buffer;
-  /** Whose credentials go with the call. */
-  as?: 'primary' | 'secondary' | 'none';
-}
-
-export interface Call {
-  exchange: Exchange;
-  status: number;
-  json<T = any>(): T;
-  text(): string;
-  mediaType: string;
-}
-
-export interface ExpectationDetail {
-  message: string;
-  expected: string;
-  received: string;
-  pointer?: string;
-  call?: Call;
-}
-
-export interface ScenarioContext {
-  call(operationId: string, input?: CallInput): Promise<Call>;
-  /** Sends a request exactly as given (no credentials added), recorded and checked like a call. */
-  send(operationId: string, input: SendInput): Promise<Call>;
-  /** Records a failure in the current step unless `condition` holds; returns `condition`. */
-  expect(condition: boolean, detail: ExpectationDetail): boolean;
-  /** A step; `setup` steps run even when --only selects something else, as later steps need them. */
-  step<T>(name: string, fn: () => Promise<T>, options?: { setup?: boolean }): Promise<T>;
-  time: TimeControl;
-  receiver(): Promise<Receiver>;
-  /** The target can reach this machine's loopback (it runs here). */
-  targetIsLocal: boolean;
-  hasSecondCredentials: boolean;
-  onCleanup(fn: () => Promise<void>): void;
-  /** JSON pointer of an operation, for expectations about it. */
-  pointerOf(operationId: string): string;
-}
-
-export interface Scenario {
-  name: string;
-  title: string;
-  /** Why this journey cannot run against this target (no clock, no second key…), if it cannot. */
-  unavailable?(ctx: ScenarioContext): string | undefined;
-  run(ctx: ScenarioContext): Promise<void>;
+  /** The API's journeys, run in this order before the probes and negative cases. */
+  scenarios: Scenario[];
+  /** Real resources for negative cases to aim at, when the API has path parameters. */
+  existingResources?: ExistingResources;
 }
 
 /** A failed expectation ends its step and the rest of its scenario. */
@@ -228,7 +177,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
   }
 
   try {
-    for (const scenario of SCENARIOS[options.api] ?? []) {
+    for (const scenario of options.scenarios) {
       if (options.interrupted?.()) break;
       await runGroup('scenario', scenario.name, scenario.title, async (ctx) => {
         const reason = scenario.unavailable?.(ctx);
@@ -252,7 +201,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
 
     // Each generated negative case must get a documented 4xx.
     await runGroup('negative', 'negative-cases', 'Requests the spec forbids get a documented 4xx', async (ctx) => {
-      const existing = EXISTING_RESOURCES[options.api];
+      const existing = options.existingResources;
       const resources = existing ? await ctx.step('create a resource for the cases to aim at', () => existing(ctx), { setup: true }).catch(() => ({} as Record<string, string>)) : {};
       for (const op of operations) {
         // Aim at the real resource, so a refusal is for the broken rule, not a missing id.

@@ -1,21 +1,7 @@
 // Time, as the target allows it. Against a target that answers GET /__emulator/clock the
 // runner advances that clock instead of waiting; against anything else it polls with backoff
 // within --timeout, and steps that need days of time are skipped with the reason.
-
-export interface TimeControl {
-  /** The target exposes a clock the runner can move. */
-  readonly controllable: boolean;
-  /** Moves the target's clock; throws SkipStep on a target without one. */
-  advance(seconds: number): Promise<void>;
-  /** The target's current time, when it says. */
-  now(): Promise<Date | undefined>;
-  /** Waits (or advances) until `condition` holds, at most `maxSeconds` of target time. */
-  until(condition: () => Promise<boolean>, maxSeconds: number): Promise<boolean>;
-}
-
-export class SkipStep extends Error {
-  override readonly name = 'SkipStep';
-}
+import { SkipStep, type TimeControl } from '../scenario.ts';
 
 export async function detectTime(target: string, timeoutSeconds: number): Promise<TimeControl> {
   const base = target.replace(/\/+$/, '');

@@ -1,4 +1,4 @@
-import type { Scenario } from '../../runner/run.ts';
+import type { Scenario } from '../../scenario.ts';
 import { submit, untilFinished } from './journey.ts';
 
 const TEXT = Buffer.from('Good morning, and welcome to the weather report.\nWill it rain today?\n');

@@ -1,5 +1,4 @@
-import type { Scenario } from '../../runner/run.ts';
-import { SkipStep } from '../../runner/time.ts';
+import { SkipStep, type Scenario } from '../../scenario.ts';
 import { LONG_SPEECH, status, submit } from './journey.ts';
 
 export const deletion: Scenario = {

@@ -2,19 +2,26 @@
 // and waiting for it to leave `running`, watching that it only ever shows documented states.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Call, ScenarioContext } from '../../runner/run.ts';
+import type { ScenarioContext } from '../../scenario.ts';
+import { followLifecycle, type Lifecycle, type StatusRead } from '../lifecycle.ts';
 
 /** Real speech with a known transcript, from the project's fixtures. */
 export const SPEECH = readFileSync(fileURLToPath(new URL('../../../fixtures/audio/en-greeting.16k.wav', import.meta.url)));
 /** A longer recording (12 s), for steps that must catch a job while it runs. */
 export const LONG_SPEECH = readFileSync(fileURLToPath(new URL('../../../fixtures/audio/en-conversation.16k.wav', import.meta.url)));
 
-export const STATUSES = ['running', 'done', 'rejected', 'deleted', 'expired'];
-/** Where a job may go from each status (the vendor's lifecycle). */
-export const NEXT: Record<string, string[]> = { running: ['running', 'done', 'rejected', 'deleted'], done: ['done', 'expired', 'deleted'], rejected: ['rejected', 'deleted'], expired: ['expired', 'deleted'], deleted: ['deleted'] };
-
-/** Long enough for a real service to transcribe five seconds of audio. */
-export const PROCESSING_BUDGET_SECONDS = 600;
+/** A job's lifecycle, as the spec's JobDetails.status and the vendor's docs describe it. */
+const JOB_LIFECYCLE: Lifecycle = {
+  what: 'job',
+  statuses: ['running', 'done', 'rejected', 'deleted', 'expired'],
+  next: { running: ['done', 'rejected', 'deleted'], done: ['expired', 'deleted'], rejected: ['deleted'], expired: ['deleted'], deleted: [] },
+  initial: 'running',
+  isFinished: (status) => status !== 'running',
+  finishedAs: 'done or rejected',
+  statusPointer: '#/components/schemas/JobDetails/properties/status',
+  // Long enough for a real service to transcribe five seconds of audio.
+  budgetSeconds: 600,
+};
 
 export const transcriptionConfig = (extra: Record<string, unknown> = {}) => ({ type: 'transcription', transcription_config: { language: 'en' }, ...extra });
 
@@ -26,24 +33,13 @@ export async function submit(ctx: ScenarioContext, config: object = transcriptio
   return id;
 }
 
-export async function status(ctx: ScenarioContext, id: string): Promise<{ status: string; call: Call }> {
+export async function status(ctx: ScenarioContext, id: string): Promise<StatusRead> {
   const call = await ctx.call('getJob', { pathParams: { jobid: id } });
   return { status: call.json<{ job?: { status?: string } }>()?.job?.status ?? `(HTTP ${call.status})`, call };
 }
 
 /** Follows a job until it leaves `running`; every status seen must be documented and reachable. */
-export async function untilFinished(ctx: ScenarioContext, id: string): Promise<string> {
-  let last = 'running';
-  const finished = await ctx.time.until(async () => {
-    const seen = await status(ctx, id);
-    ctx.expect(STATUSES.includes(seen.status), { message: `Undocumented job status ${seen.status}`, expected: STATUSES.join(' | '), received: seen.status, call: seen.call, pointer: '#/components/schemas/JobDetails/properties/status' });
-    ctx.expect(NEXT[last]!.includes(seen.status), { message: `A job went from ${last} to ${seen.status}`, expected: `after ${last}: ${NEXT[last]!.join(' | ')}`, received: seen.status, call: seen.call });
-    last = seen.status;
-    return seen.status !== 'running';
-  }, PROCESSING_BUDGET_SECONDS);
-  ctx.expect(finished, { message: 'The job never finished', expected: `done or rejected within ${PROCESSING_BUDGET_SECONDS} s`, received: last });
-  return last;
-}
+export const untilFinished = (ctx: ScenarioContext, id: string): Promise<string> => followLifecycle(ctx, JOB_LIFECYCLE, () => status(ctx, id));
 
 /** A finished job to aim requests at; deleted when the run ends. */
 export async function existingJob(ctx: ScenarioContext): Promise<string> {

@@ -1,4 +1,4 @@
-import type { Scenario } from '../../runner/run.ts';
+import type { Scenario } from '../../scenario.ts';
 import { submit } from './journey.ts';
 
 export const listing: Scenario = {

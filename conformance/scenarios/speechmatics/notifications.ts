@@ -1,4 +1,4 @@
-import type { Scenario } from '../../runner/run.ts';
+import type { Scenario } from '../../scenario.ts';
 import { submit, transcriptionConfig, untilFinished } from './journey.ts';
 
 export const notifications: Scenario = {
