@@ -3,6 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const inProcess = await import('./emulator/hosts/msw.ts');
+const inProcess = await import('./emulator/compose.ts');
 
 export const createEmulatorHandlers = inProcess.createEmulatorHandlers;

@@ -17,7 +17,7 @@ if (kind === 'raw') {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 } else {
   // Loaded only here, so the baseline process does not pay for the emulator's modules.
-  const { startServer } = await import('../emulator/hosts/http-server.ts');
+  const { startServer } = await import('../emulator/compose.ts');
   url = (await startServer({ host: '127.0.0.1', port: 0, clock: { mode: 'manual' } })).url;
 }
 process.stdout.write(`${url}\n`);

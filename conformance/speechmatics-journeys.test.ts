@@ -2,7 +2,7 @@
 // (the emulator) they find nothing and leave nothing behind; against implementations broken
 // in one way each, they fail exactly the step that checks that behaviour.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../emulator/hosts/http-server.ts';
+import { startServer, type RunningServer } from '../emulator/compose.ts';
 import { controlClient } from '../emulator/testing/control-client.ts';
 import { runConformance, type RunOptions } from './runner/run.ts';
 import { speechmatics } from './scenarios/speechmatics/index.ts';

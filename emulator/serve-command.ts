@@ -1,7 +1,9 @@
 // `speechdouble serve`: flags in, a running emulator out. The work is in hosts/ and core/.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startServer } from './hosts/http-server.ts';
+import { startServer } from './compose.ts';
+import { STATEFUL_APIS } from './apis/index.ts';
 import { VERSION } from './core/package-info.ts';
+import { parseSettingAssignment, SettingError, type SettingOverrides } from './core/settings.ts';
 import { API_NAMES, isApiName, type ApiName } from '../openapi/specs.ts';
 
 export function parsePort(value: string): number {
@@ -33,7 +35,35 @@ function parsePositive(value: string): number {
   return n;
 }
 
+function collectSetting(value: string, previous: SettingOverrides): SettingOverrides {
+  try {
+    return parseSettingAssignment(value, previous);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** Every API's settings, for --help. */
+function settingsHelp(): string {
+  return STATEFUL_APIS.map((api) => Object.entries(api.settings).map(([name, setting]) => `  ${api.name}.${name}: ${setting.describe}`).join('\n')).join('\n');
+}
+
+/** The flags that came before --set, as the settings they stand for (they keep working). */
+function legacySettings(opts: ServeFlags): SettingOverrides {
+  return {
+    '*': {
+      ...(opts.realTimeFactor !== undefined && { processing: `share:${opts.realTimeFactor}` }),
+      ...(opts.maxUploadMb !== undefined && { 'max-upload-mb': opts.maxUploadMb }),
+    },
+    speechmatics: {
+      ...(opts.retentionDays !== undefined && { 'retention-days': opts.retentionDays }),
+      ...(opts.expired404 && { 'expired-status': 404 }),
+    },
+  };
+}
+
 interface ServeFlags {
+  set: SettingOverrides;
   realTimeFactor?: number;
   retentionDays?: number;
   maxUploadMb?: number;
@@ -63,20 +93,28 @@ export const serveCommand = () => new Command('serve')
   .addOption(new Option('--real-time-factor <f>', 'processing takes this share of the audio\'s duration (default 0.5)').argParser(parsePositive))
   .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
   .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
-  .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB (default 1024: Speechmatics\' 1 GB)').argParser(parsePositive))
+  .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB, for every API (same as --set \'*.max-upload-mb=MB\')').argParser(parsePositive))
+  .addOption(new Option('--set <api.name=value>', 'an API\'s setting (repeatable; `*.name` for every API that has it); see below').argParser(collectSetting).default({}))
+  .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}`)
   .action(async (opts: ServeFlags) => {
     const envKeys = (process.env.SPEECHDOUBLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     const clock = opts.manualClock ? { mode: 'manual' as const } : opts.timeScale ? { mode: 'scaled' as const, timeScale: opts.timeScale } : { mode: 'real' as const };
-    const running = await startServer({
-      port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
-      apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false,
-      settings: {
-        ...(opts.realTimeFactor !== undefined && { realTimeFactor: opts.realTimeFactor }),
-        ...(opts.retentionDays !== undefined && { retentionSeconds: opts.retentionDays * 24 * 3600 }),
-        ...(opts.expired404 && { expiredStatus: 404 as const }),
-        ...(opts.maxUploadMb !== undefined && { maxUploadBytes: Math.round(opts.maxUploadMb * 2 ** 20) }),
-      },
-    });
+    const legacy = legacySettings(opts);
+    // Explicit --set wins over the older flags it overlaps.
+    const settings = Object.fromEntries([...new Set([...Object.keys(legacy), ...Object.keys(opts.set)])].map((api) => [api, { ...legacy[api], ...opts.set[api] }]));
+    // The older Speechmatics flags say nothing when Speechmatics is not served.
+    if (opts.api.length && !opts.api.includes('speechmatics') && !opts.set.speechmatics) delete settings.speechmatics;
+    let running;
+    try {
+      running = await startServer({
+        port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
+        apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false, settings,
+      });
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      console.error(`speechdouble serve: ${error.message}`);
+      process.exit(2);
+    }
     console.log(`speechdouble ${VERSION} serving ${running.emulator.apis.join(', ')} on ${running.url}`);
     console.log(`health: ${running.url}/__emulator/health (clock: ${clock.mode}${opts.timeScale ? ` x${opts.timeScale}` : ''})`);
     const stop = (signal: string) => {

@@ -33,7 +33,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export interface LoadedSpec {
-  name: SpecName;
+  /** The API it describes: a SpecName for the project's own, any name for a test's. */
+  name: string;
   file: string;
   /** The document as written, `$ref`s intact: what Prism and Spectral read. */
   document: JsonObject;
@@ -42,7 +43,10 @@ export interface LoadedSpec {
 }
 
 export async function loadSpec(name: SpecName): Promise<LoadedSpec> {
-  const file = specPath(name);
+  return loadSpecFile(name, specPath(name));
+}
+
+export async function loadSpecFile(name: string, file: string): Promise<LoadedSpec> {
   const document = parseYaml(await readFile(file, 'utf8')) as JsonObject;
   const dereferenced = (await SwaggerParser.dereference(structuredClone(document) as never)) as unknown as JsonObject;
   return { name, file, document, dereferenced };

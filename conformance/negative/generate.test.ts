@@ -2,7 +2,7 @@
 // from, and proof that they are not false positives: the emulator, which implements the specs,
 // answers every one of them with a 4xx its operation documents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../emulator/hosts/http-server.ts';
+import { startServer, type RunningServer } from '../../emulator/compose.ts';
 import { controlClient } from '../../emulator/testing/control-client.ts';
 import type { EmulatorRequest } from '../../emulator/core/http-types.ts';
 import { API_NAMES, listOperations, loadSpec, type Json, type JsonObject, type LoadedSpec, type OperationRef } from '../../openapi/specs.ts';

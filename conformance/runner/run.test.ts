@@ -4,7 +4,7 @@
 // (../speechmatics-journeys.test.ts).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../emulator/hosts/http-server.ts';
+import { startServer, type RunningServer } from '../../emulator/compose.ts';
 import { controlClient } from '../../emulator/testing/control-client.ts';
 import type { Scenario, ScenarioContext } from '../scenario.ts';
 import { json, startBrokenProxy } from '../testing/broken-proxy.ts';

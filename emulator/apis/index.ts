@@ -1,9 +1,7 @@
-// The APIs that run stateful business logic. An API not listed here answers with its spec's
-// documented responses only (through Prism), as every API does for a `Prefer` request.
+// The APIs that run stateful business logic: one line each. An API not listed here answers
+// with its spec's documented responses only (through Prism), as every API does for a
+// `Prefer` request. The composition root (emulator/compose.ts) hands this list to the core.
 import type { ApiModule } from '../core/stateful.ts';
-import type { ApiName, LoadedSpec } from '../../openapi/specs.ts';
 import { speechmatics } from './speechmatics/index.ts';
 
-export const STATEFUL_APIS: Partial<Record<ApiName, (spec: LoadedSpec) => ApiModule<unknown>>> = {
-  speechmatics: speechmatics as (spec: LoadedSpec) => ApiModule<unknown>,
-};
+export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics];

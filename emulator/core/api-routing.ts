@@ -1,9 +1,9 @@
 // Decides which API a request belongs to. The five vendors' paths are disjoint but for
 // POST /v2/upload, which Gladia and AssemblyAI both use; their credentials tell them apart.
-import { listOperations, type ApiName, type LoadedSpec } from '../../openapi/specs.ts';
+import { listOperations, type LoadedSpec } from '../../openapi/specs.ts';
 
 interface Route {
-  api: ApiName;
+  api: string;
   method: string;
   template: string;
   operationId: string;
@@ -34,10 +34,12 @@ export function buildRouteTable(specs: LoadedSpec[]): RouteTable {
 }
 
 export type RouteMatch =
-  | { kind: 'matched'; api: ApiName; template: string; operationId: string }
+  | { kind: 'matched'; api: string; template: string; operationId: string }
   /** The path exists, but not for this method: the API's own 405. */
-  | { kind: 'wrong-method'; api: ApiName; allowed: string[] }
-  | { kind: 'unknown-path' };
+  | { kind: 'wrong-method'; api: string; allowed: string[] }
+  | { kind: 'unknown-path' }
+  /** The request carries two vendors' credentials on a path both serve: neither is guessed. */
+  | { kind: 'ambiguous'; apis: string[]; because: string };
 
 export function routeRequest(table: RouteTable, method: string, path: string, headers: Record<string, string>): RouteMatch {
   const onPath = table.routes.filter((r) => r.pattern.test(path));
@@ -47,6 +49,7 @@ export function routeRequest(table: RouteTable, method: string, path: string, he
     return { kind: 'wrong-method', api: onPath[0]!.api, allowed: [...new Set(onPath.map((r) => r.method))] };
   }
   const chosen = candidates.length === 1 ? candidates[0]! : disambiguate(candidates, headers);
+  if (!chosen) return { kind: 'ambiguous', apis: candidates.map((r) => r.api), because: 'it carries both x-gladia-key (Gladia) and authorization (AssemblyAI)' };
   return { kind: 'matched', api: chosen.api, template: chosen.template, operationId: chosen.operationId };
 }
 
@@ -55,11 +58,12 @@ export function routeRequest(table: RouteTable, method: string, path: string, he
  * raw `authorization` key. Without either, a multipart body means Gladia (its upload takes a
  * multipart `audio` part; AssemblyAI's takes raw bytes), so each caller gets its own vendor's 401.
  */
-function disambiguate(candidates: Route[], headers: Record<string, string>): Route {
-  const byApi = (api: ApiName) => candidates.find((r) => r.api === api);
+function disambiguate(candidates: Route[], headers: Record<string, string>): Route | undefined {
+  const byApi = (api: string) => candidates.find((r) => r.api === api);
   const gladia = byApi('gladia');
   const assemblyai = byApi('assemblyai');
   if (gladia && assemblyai) {
+    if (headers['x-gladia-key'] !== undefined && headers['authorization'] !== undefined) return undefined;
     if (headers['x-gladia-key'] !== undefined) return gladia;
     if (headers['authorization'] !== undefined) return assemblyai;
     return (headers['content-type'] ?? '').startsWith('multipart/') ? gladia : assemblyai;

@@ -1,9 +1,10 @@
-// Request bodies that arrive as streams (multipart uploads): metered as they pass, so the
-// journal can say how big they were without keeping them, and read whole only where a path
-// really needs the bytes (Prism, the control API), within a bound.
+// Request bodies arrive as streams: metered as they pass, so the journal can say how big they
+// were without keeping them, and read whole only where a path really needs the bytes
+// (Prism, the control API), within a bound.
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { EmulatorRequest } from './http-types.ts';
+import { decodedStream } from './request-body.ts';
 
 export interface BodyMeter {
   stream: Readable;
@@ -41,19 +42,31 @@ export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }
 
-/** The request with its stream read into `body`, or unchanged when it has no stream. */
+export class UnreadableBodyError extends Error {
+  override readonly name = 'UnreadableBodyError';
+}
+
+/** The request with its stream read (and Content-Encoding undone) into `body`, or unchanged when it has no stream. */
 export async function bufferBody(request: EmulatorRequest, limitBytes: number): Promise<EmulatorRequest> {
   if (!request.stream) return request;
+  const stream = decodedStream(request);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of request.stream) {
-    total += (chunk as Buffer).length;
-    if (total > limitBytes) {
-      request.stream.destroy();
-      throw new PayloadTooLargeError(`the body is larger than ${limitBytes} bytes`);
+  try {
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).length;
+      if (total > limitBytes) {
+        stream.destroy();
+        throw new PayloadTooLargeError(`the body is larger than ${limitBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    // A gzip body that is not gzip, a connection cut mid-body: the client's, not a crash.
+    throw error instanceof PayloadTooLargeError ? error : new UnreadableBodyError((error as Error).message);
   }
   const { stream: _consumed, ...rest } = request;
-  return { ...rest, body: Buffer.concat(chunks) };
+  const headers = { ...rest.headers };
+  delete headers['content-encoding'];
+  return { ...rest, headers, body: Buffer.concat(chunks) };
 }

@@ -3,10 +3,9 @@
 // GET /__emulator/callbacks. APIs decide what to send and when to give up; this decides how.
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
-import type { ApiName } from '../../openapi/specs.ts';
 
 export interface OutgoingCallback {
-  api: ApiName;
+  api: string;
   /** The job, transcription or request the callback reports on. */
   resourceId: string;
   url: string;
@@ -22,7 +21,7 @@ export interface RetryPolicy {
 
 export interface CallbackAttempt {
   id: string;
-  api: ApiName;
+  api: string;
   resource_id: string;
   attempt: number;
   method: 'POST' | 'PUT';

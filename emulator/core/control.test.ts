@@ -1,7 +1,7 @@
 // The control API over a real port: the journal records what came in, faults make matching
 // requests fail on purpose, and every answer fits specs/emulator-control.yaml.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../hosts/http-server.ts';
+import { startServer, type RunningServer } from '../compose.ts';
 import { createAjv, describeErrors } from '../../openapi/schemas.ts';
 import { loadSpec, type JsonObject } from '../../openapi/specs.ts';
 

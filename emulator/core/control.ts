@@ -10,7 +10,7 @@ import type { Registration } from '../engine/fixtures.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { VERSION } from './package-info.ts';
 import { createAjv, describeErrors, type ValidateFunction } from '../../openapi/schemas.ts';
-import type { ApiName, JsonObject, LoadedSpec } from '../../openapi/specs.ts';
+import type { JsonObject, LoadedSpec } from '../../openapi/specs.ts';
 
 export const CONTROL_PREFIX = '/__emulator';
 
@@ -28,7 +28,7 @@ const CONTROL_OPERATIONS: Record<string, string[]> = {
 };
 
 export interface ControlState {
-  apis: ApiName[];
+  apis: string[];
   startedAt: Date;
   shuttingDown: boolean;
   engine: Engine;
@@ -36,7 +36,7 @@ export interface ControlState {
   callbacks: CallbackSender;
   journal: Journal;
   faults: Faults;
-  reset(api?: ApiName): Promise<void>;
+  reset(api?: string): Promise<void>;
   validateFixture: ValidateFunction;
   validateReset: ValidateFunction;
   validateAdvance: ValidateFunction;
@@ -105,7 +105,7 @@ export async function handleControl(state: ControlState, request: EmulatorReques
   }
   if (sub === '/fixtures') return registerFixture(state, request);
   if (sub === '/reset') {
-    const body = readBody<{ api?: ApiName }>(request, state.validateReset, true);
+    const body = readBody<{ api?: string }>(request, state.validateReset, true);
     if (isResponse(body)) return body;
     await state.reset(body.api);
     return { status: 204, headers: {} };

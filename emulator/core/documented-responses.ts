@@ -7,10 +7,10 @@ import type { IHttpConfig, IHttpRequest } from '@stoplight/prism-http';
 import type { IHttpOperation } from '@stoplight/types';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
 import type { Preferences } from './prefer.ts';
-import type { LoadedSpec, SpecName } from '../../openapi/specs.ts';
+import type { LoadedSpec } from '../../openapi/specs.ts';
 
 export interface DocumentedResponder {
-  respond(api: SpecName, request: EmulatorRequest, preferences: Preferences): Promise<EmulatorResponse>;
+  respond(api: string, request: EmulatorRequest, preferences: Preferences): Promise<EmulatorResponse>;
 }
 
 function isJsonMediaType(contentType: string): boolean {
@@ -76,7 +76,7 @@ export function createDocumentedResponder(specs: LoadedSpec[]): DocumentedRespon
   let ready: ReturnType<typeof load> | undefined;
   const load = async () => {
     const [prism, core] = await loadPrism();
-    const operations = new Map<SpecName, IHttpOperation[]>();
+    const operations = new Map<string, IHttpOperation[]>();
     for (const spec of specs) operations.set(spec.name, await prismOperations(spec));
     const logger = core.createLogger('speechdouble-prism', { level: 'silent' });
     const instance = prism.createInstance(

@@ -6,21 +6,23 @@ import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } f
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
+import { createOwnership } from './ownership.ts';
+import { UnsupportedEncodingError } from './request-body.ts';
+import { SettingError, type SettingOverrides } from './settings.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
-import { bufferBody, meter, PayloadTooLargeError, type BodyMeter } from './body-stream.ts';
+import { bufferBody, meter, PayloadTooLargeError, UnreadableBodyError, type BodyMeter } from './body-stream.ts';
 import { createFileStore, type FileStore } from './file-store.ts';
-import { createKeyPolicy, createStatefulApi, DEFAULT_SETTINGS, type Runtime, type Settings, type StatefulApi } from './stateful.ts';
-import { API_NAMES, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
-import { STATEFUL_APIS } from '../apis/index.ts';
+import { createKeyPolicy, type ApiModule, type Runtime, type StatefulApi } from './stateful.ts';
+import { API_NAMES, loadSpec, loadSpecFile, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export interface EmulatorOptions {
-  /** The APIs to serve; all of them when omitted. */
-  apis?: ApiName[];
+  /** The APIs to serve, by name; all of them when omitted. */
+  apis?: string[];
   /** When the server started listening (health reports it); now by default. */
   startedAt?: Date;
   clock?: { mode: ClockMode; timeScale?: number };
@@ -32,7 +34,13 @@ export interface EmulatorOptions {
   anyKey?: boolean;
   /** Check every stateful response against the spec; a mismatch answers 500 naming the pointer. */
   strict?: boolean;
-  settings?: Partial<Settings>;
+  /** Per API, then setting name (`{ speechmatics: { 'retention-days': 3 } }`); `*` for every API that has it. */
+  settings?: SettingOverrides;
+}
+
+/** What the composition root adds: the stateful API modules, handed in (the core knows none). */
+export interface EmulatorParts {
+  modules: readonly ApiModule[];
 }
 
 export const DEFAULT_SEED = 1;
@@ -41,7 +49,7 @@ export const DEFAULT_SEED = 1;
 const BUFFERED_BODY_LIMIT = 256 * 2 ** 20;
 
 export interface Emulator {
-  apis: ApiName[];
+  apis: string[];
   engine: Engine;
   clock: Clock;
   files: FileStore;
@@ -52,15 +60,36 @@ export interface Emulator {
   beginShutdown(): void;
 }
 
+const decodes = (text: string) => {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Whether every percent-escape in the path decodes (`/v2/jobs/%ZZ` does not). */
+const decodablePath = decodes;
+
+/** The path with each undecodable segment escaped as text, so Prism can route it without throwing. */
+const escapedPath = (path: string) => path.split('/').map((segment) => (decodes(segment) ? segment : encodeURIComponent(segment))).join('/');
+
 function documentedBadRequestStatus(spec: LoadedSpec, template: string, method: string): number {
   const operation = ((spec.document.paths as JsonObject)[template] as JsonObject)[method.toLowerCase()] as JsonObject;
   const responses = Object.keys((operation.responses ?? {}) as JsonObject);
   return Number(['400', '422', '415'].find((code) => responses.includes(code)) ?? 400);
 }
 
-export async function createEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const apis = options.apis?.length ? [...new Set(options.apis)] : [...API_NAMES];
-  const specs = await Promise.all(apis.map(loadSpec));
+export async function createEmulator(options: EmulatorOptions, parts: EmulatorParts): Promise<Emulator> {
+  const modules = new Map(parts.modules.map((module) => [module.name, module]));
+  const known = [...new Set<string>([...API_NAMES, ...modules.keys()])];
+  const apis = options.apis?.length ? [...new Set(options.apis)] : known;
+  for (const api of apis) if (!known.includes(api)) throw new SettingError(`no API is called ${api}; there are: ${known.join(', ')}`);
+  for (const api of Object.keys(options.settings ?? {})) {
+    if (api !== '*' && !modules.has(api)) throw new SettingError(`${api} has no settings: ${known.includes(api) ? 'it answers documented responses only' : 'there is no such API'}`);
+  }
+  const specs = await Promise.all(apis.map((api) => (modules.has(api) ? loadSpecFile(api, modules.get(api)!.spec) : loadSpec(api as ApiName))));
   const routes: RouteTable = buildRouteTable(specs);
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = createDocumentedResponder(specs);
@@ -71,12 +100,12 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
   const journal = createJournal();
   const faults = createFaults();
   const files = createFileStore();
-  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, own: createOwnership(clock, files) };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
-  const stateful = new Map<ApiName, StatefulApi>();
+  const stateful = new Map<string, StatefulApi>();
   for (const spec of specs) {
-    const module = STATEFUL_APIS[spec.name as ApiName];
-    if (module) stateful.set(spec.name as ApiName, createStatefulApi(module(spec), spec, runtime, { keys, strict: options.strict ?? false }));
+    const module = modules.get(spec.name);
+    if (module) stateful.set(spec.name, module.mount(spec, runtime, { keys, strict: options.strict ?? false, ...(options.settings && { settings: options.settings }) }));
   }
   const control: ControlState = {
     apis, startedAt: options.startedAt ?? new Date(), shuttingDown: false, engine, clock, callbacks, journal, faults,
@@ -118,6 +147,8 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
     try {
       return await next(await bufferBody(request, BUFFERED_BODY_LIMIT));
     } catch (error) {
+      if (error instanceof UnsupportedEncodingError) return jsonResponse(415, { error: 'unsupported_encoding', message: error.message });
+      if (error instanceof UnreadableBodyError) return jsonResponse(400, { error: 'bad_request', message: `the body cannot be read: ${error.message}` });
       if (!(error instanceof PayloadTooLargeError)) throw error;
       return jsonResponse(413, { error: 'payload_too_large', message: `${error.message}; only stateful APIs stream uploads` });
     }
@@ -139,6 +170,12 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
         message: `No emulated API serves ${request.method} ${request.path}. Serving: ${apis.join(', ')}.`,
       });
     }
+    if (match.kind === 'ambiguous') {
+      return jsonResponse(400, {
+        error: 'ambiguous_credentials',
+        message: `${request.method} ${request.path} is served by ${match.apis.join(' and ')}, and this request cannot be told apart: ${match.because}. Send one vendor's credential.`,
+      });
+    }
     if (match.kind === 'wrong-method') {
       return jsonResponse(405, {
         error: 'method_not_allowed',
@@ -156,10 +193,10 @@ export async function createEmulator(options: EmulatorOptions): Promise<Emulator
       // Prism answers a malformed Prefer header with 422 problem+json; so do we.
       return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };
     }
-    if (multipartFramingProblem(request.headers['content-type'], request.body)) {
-      // A malformed body is the client's error: the operation's documented 400 (or 422, 415).
+    if (multipartFramingProblem(request.headers['content-type'], request.body) || !decodablePath(request.path)) {
+      // A malformed body or an undecodable path is the client's error: the operation's documented 400 (or 422, 415).
       const code = documentedBadRequestStatus(specByApi.get(match.api)!, match.template, request.method);
-      return documented.respond(match.api, request, { code });
+      return documented.respond(match.api, { ...request, path: escapedPath(request.path) }, { code });
     }
     return documented.respond(match.api, request, prefer.preferences);
   }

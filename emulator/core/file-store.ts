@@ -16,24 +16,34 @@ export interface FileStore {
   close(): void;
   /** The files held now (for tests and the curious). */
   list(): string[];
+  /** Marks a file as kept by a resource: the request that wrote it must not remove it. */
+  claim(path: string): void;
+  isClaimed(path: string): boolean;
 }
 
 export function createFileStore(): FileStore {
   let dir: string | undefined;
+  let claimed = new Set<string>();
   const ensure = () => (dir ??= mkdtempSync(join(tmpdir(), 'speechdouble-')));
   return {
     newPath: (hint = 'file') => join(ensure(), `${randomUUID()}-${hint.replace(/[^\w.-]/g, '_').slice(0, 40)}`),
     async remove(path) {
-      if (path && dir && path.startsWith(dir)) await rm(path, { force: true });
+      if (!path) return;
+      claimed.delete(path);
+      if (dir && path.startsWith(dir)) await rm(path, { force: true });
     },
     clear() {
       if (dir) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
+      claimed = new Set();
     },
     close() {
       if (dir) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
+      claimed = new Set();
     },
+    claim: (path) => void claimed.add(path),
+    isClaimed: (path) => claimed.has(path),
     list: () => (dir ? readdirSync(dir).map((name) => join(dir!, name)) : []),
   };
 }

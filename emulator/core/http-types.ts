@@ -13,10 +13,13 @@ export interface EmulatorRequest {
   headers: Record<string, string>;
   body: Buffer;
   /**
-   * A multipart body the host left unread, so an upload is never held in memory; `body` is
-   * empty then. Paths that need the bytes call `bufferBody` (emulator/core/body-stream.ts).
+   * The body as the host received it, unread, so an upload is never held in memory; `body`
+   * is empty then. The core reads it by the operation's media type (request-body.ts); paths
+   * that need the bytes whole call `bufferBody` (body-stream.ts).
    */
   stream?: Readable;
+  /** `http://host:port` as the client addressed the emulator, for URLs it hands out. */
+  origin?: string;
 }
 
 export interface EmulatorResponse {

@@ -1,9 +1,12 @@
 // Every request to a stateful API is checked against its operation in the spec before a
 // handler sees it: path, query and header parameters (coerced from text to their types, with
-// defaults filled in; unknown query parameters ignored, as SDKs add their own) and JSON
-// bodies. A failure is data the API renders in the vendor's own way.
+// defaults filled in; unknown query parameters ignored, as SDKs add their own) and bodies of
+// every media type the spec describes (JSON, multipart and url-encoded forms). A failure is
+// data the API renders in the vendor's own way.
 import type { EmulatorRequest } from './http-types.ts';
-import { createAjv, type ErrorObject, type ValidateFunction } from '../../openapi/schemas.ts';
+import { readFile } from 'node:fs/promises';
+import type { RequestBody } from './request-body.ts';
+import { createAjv, describeErrors, type ErrorObject, type ValidateFunction } from '../../openapi/schemas.ts';
 import type { JsonObject, OperationRef } from '../../openapi/specs.ts';
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'body';
@@ -24,8 +27,6 @@ export interface ValidatedParams {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
   header: Record<string, unknown>;
-  /** The parsed JSON body, when the operation takes JSON. */
-  json?: unknown;
 }
 
 export type Validation = { ok: true; params: ValidatedParams } | { ok: false; failure: ValidationFailure };
@@ -55,15 +56,12 @@ function failureFrom(error: ErrorObject, location: ParameterLocation, schemas: R
   return { in: location, ...(name !== undefined && { name }), rule: error.keyword, ...(expected && { expected }), ...(schema && { schema }) };
 }
 
-export function createRequestValidator(op: OperationRef, pathItem: JsonObject): (request: EmulatorRequest, pathParams: Record<string, string>) => Validation {
+/** Checks path, query and header parameters: coerced to their spec types, defaults filled in. */
+export function createParameterValidator(op: OperationRef, pathItem: JsonObject): (request: EmulatorRequest, pathParams: Record<string, string>) => Validation {
   const ajv = createAjv({ coerce: true });
   const compile = (schema: JsonObject) => ajv.compile(schema);
   const params = [...((pathItem.parameters ?? []) as JsonObject[]), ...((op.operation.parameters ?? []) as JsonObject[])];
   const sets = { path: parameterSet(params, 'path', compile), query: parameterSet(params, 'query', compile), header: parameterSet(params, 'header', compile) };
-  const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
-  const jsonMedia = Object.entries(content).find(([type]) => /json/.test(type))?.[1] as JsonObject | undefined;
-  const bodyRequired = (op.operation.requestBody as JsonObject | undefined)?.required === true;
-  const validateJson = jsonMedia?.schema ? createAjv().compile(jsonMedia.schema as JsonObject) : undefined;
 
   return (request, pathParams) => {
     const values = {
@@ -75,22 +73,106 @@ export function createRequestValidator(op: OperationRef, pathItem: JsonObject): 
       const { validate, schemas } = sets[location];
       if (!validate(values[location])) return { ok: false, failure: failureFrom(validate.errors![0]!, location, schemas) };
     }
-    const params: ValidatedParams = values;
-    const isJson = /^application\/([\w.+-]*\+)?json/i.test(request.headers['content-type'] ?? '');
-    if (validateJson && isJson && request.body.length > 0) {
-      try {
-        params.json = JSON.parse(request.body.toString('utf8'));
-      } catch {
-        return { ok: false, failure: { in: 'body', rule: 'json', expected: 'a JSON document' } };
-      }
-      if (!validateJson(params.json)) {
-        const error = validateJson.errors![0]!;
-        const name = error.keyword === 'required' ? [error.instancePath, error.params.missingProperty].filter(Boolean).join('/') : error.instancePath.slice(1);
-        return { ok: false, failure: { in: 'body', ...(name && { name }), rule: error.keyword, ...(error.message && { expected: error.message }) } };
-      }
-    } else if (validateJson && bodyRequired && !Object.keys(content).some((type) => !/json/.test(type))) {
-      return { ok: false, failure: { in: 'body', rule: 'required', expected: 'a JSON body' } };
+    return { ok: true, params: values };
+  };
+}
+
+/** A body failure named by where in the document it happened (`a/b`, or the missing property). */
+function bodyFailure(error: ErrorObject, prefix = ''): ValidationFailure {
+  const path = error.keyword === 'required' ? [error.instancePath, error.params.missingProperty].filter(Boolean).join('/') : error.instancePath;
+  const name = [prefix, path.replace(/^\//, '')].filter(Boolean).join('/');
+  return { in: 'body', ...(name && { name }), rule: error.keyword, ...(error.message && { expected: error.message }) };
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A form property holding a JSON document (`contentMediaType: application/json`, or an encoding that says so). */
+function embeddedJson(name: string, schema: JsonObject, encoding: JsonObject): JsonObject | undefined {
+  const declared = String(schema.contentMediaType ?? '');
+  const encoded = String(((encoding[name] ?? {}) as JsonObject).contentType ?? '');
+  if (/json/.test(declared)) return (schema.contentSchema ?? {}) as JsonObject;
+  if (schema.type === 'object' || (/json/.test(encoded) && !/text\/plain/.test(encoded))) return schema;
+  return undefined;
+}
+
+const isBinary = (schema: JsonObject) => schema.format === 'binary' || (isObject(schema.items) && schema.items.format === 'binary') || schema.contentEncoding !== undefined;
+
+/** A part sent as a file where a value was expected (a JSON `config` uploaded as a file) is read, within reason. */
+const SMALL_PART_BYTES = 2 ** 20;
+
+/**
+ * Checks a body against the operation's schema for its media type. Forms are checked as the
+ * object they describe: text fields coerced to their types, file parts present where the spec
+ * wants binary, a JSON document inside a part parsed and checked against its own schema. The
+ * checked values are left in `body.values` for the handler.
+ */
+export function createBodyValidator(op: OperationRef): (body: RequestBody) => Promise<ValidationFailure | undefined> {
+  const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
+  const plain = createAjv();
+  const coercing = createAjv({ coerce: true });
+  const compiled = new Map<string, { whole: ValidateFunction; parts: Record<string, ValidateFunction>; schema: JsonObject; binary: Set<string> }>();
+  for (const [mediaType, media] of Object.entries(content)) {
+    const schema = ((media as JsonObject).schema ?? {}) as JsonObject;
+    if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(mediaType)) {
+      compiled.set(mediaType, { whole: plain.compile(schema), parts: {}, schema, binary: new Set() });
+      continue;
     }
-    return { ok: true, params };
+    const encoding = ((media as JsonObject).encoding ?? {}) as JsonObject;
+    const properties = (isObject(schema.properties) ? schema.properties : {}) as Record<string, JsonObject>;
+    const parts: Record<string, ValidateFunction> = {};
+    const binary = new Set<string>();
+    const shallow: Record<string, JsonObject> = {};
+    for (const [name, property] of Object.entries(properties)) {
+      const inner = embeddedJson(name, property, encoding);
+      if (inner) parts[name] = plain.compile(inner);
+      if (isBinary(property)) binary.add(name);
+      // Embedded documents and files are checked on their own; the rest as coerced text.
+      shallow[name] = inner || isBinary(property) ? {} : property;
+    }
+    const whole = coercing.compile({ ...schema, properties: shallow });
+    compiled.set(mediaType, { whole, parts, schema, binary });
+  }
+
+  return async (body) => {
+    if (body.kind === 'none' || body.kind === 'file') return undefined;
+    const entry = compiled.get(body.mediaType);
+    if (!entry) return undefined;
+    if (body.kind === 'json') return entry.whole(body.value) ? undefined : bodyFailure(entry.whole.errors![0]!);
+    const properties = (isObject(entry.schema.properties) ? entry.schema.properties : {}) as Record<string, JsonObject>;
+    const values: Record<string, unknown> = {};
+    const names = new Set([...Object.keys(body.fields), ...Object.keys(body.files)]);
+    for (const name of names) {
+      const fields = body.fields[name] ?? [];
+      const files = body.files[name] ?? [];
+      const many = properties[name]?.type === 'array';
+      if (entry.binary.has(name)) {
+        const given = [...files.map((f) => f.filename), ...fields];
+        values[name] = many ? given : given[0];
+        continue;
+      }
+      let texts = [...fields];
+      for (const file of files) {
+        if (!file.path && !file.data) continue;
+        if (file.bytes > SMALL_PART_BYTES) return { in: 'body', name, rule: 'size', expected: `the ${name} part is larger than ${SMALL_PART_BYTES} bytes` };
+        texts.push(file.data ? file.data.toString('utf8') : await readFile(file.path!, 'utf8'));
+      }
+      if (!texts.length) continue;
+      const part = entry.parts[name];
+      if (part) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(texts[0]!);
+        } catch {
+          return { in: 'body', name, rule: 'json', expected: 'a JSON document' };
+        }
+        if (!part(parsed)) return { ...bodyFailure(part.errors![0]!, name), rule: 'contentSchema', expected: describeErrors(part.errors) };
+        values[name] = parsed;
+        continue;
+      }
+      values[name] = many ? texts : texts[0];
+    }
+    if (!entry.whole(values)) return bodyFailure(entry.whole.errors![0]!);
+    body.values = values;
+    return undefined;
   };
 }

@@ -1,78 +1,96 @@
-// Runs an API's business logic: finds the operation the spec routes a request to, checks the
-// caller's credentials the vendor's way, hands the handler a parsed request, renders typed
-// errors through the API's catalogue, and (strict mode) checks the answer against the spec.
-// An API module is plain data: its handlers by operationId, its auth, its error renderer.
+// Runs an API's business logic. An API is defined as data (`defineApi`): its spec, its
+// settings, its error catalogue and its handlers by operationId. The core does the rest, in
+// the order the vendors do it: route (spec) → credentials (the spec's securitySchemes) →
+// parameters → body, read by its media type and checked against the spec → the API's own
+// extra checks → handler → strict response check. Files a request wrote and no resource kept
+// are removed before the answer goes out.
 import { ApiError } from './api-error.ts';
 import type { CallbackSender } from './callbacks.ts';
 import type { Clock } from './clock.ts';
+import { createCredentialReader, type CredentialCheck } from './credentials.ts';
 import type { FileStore } from './file-store.ts';
 import type { Engine } from '../engine/engine.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
+import type { Ownership, Resource } from './ownership.ts';
 import type { Random } from './random.ts';
+import { readRequestBody, type RequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
-import { createRequestValidator, type ValidatedParams, type ValidationFailure, type Validation } from './request-validation.ts';
-import { listOperations, type ApiName, type JsonObject, type LoadedSpec, type OperationRef } from '../../openapi/specs.ts';
+import { createBodyValidator, createParameterValidator, type ValidatedParams, type ValidationFailure } from './request-validation.ts';
+import { resolveSettings, type SettingOverrides, type SettingsSchema, type SettingValues } from './settings.ts';
+import { createTenantStore, type TenantStore } from './tenant-store.ts';
+import { createUploadRegistry, type UploadRegistry } from './uploads.ts';
+import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
-/** How the emulated services behave where the vendors leave room (DESIGN.md, lifecycles). */
-export interface Settings {
-  /** Processing takes this share of the audio's duration (vendors run faster than real time). */
-  realTimeFactor: number;
-  /** Finished jobs are kept this long before they expire (Speechmatics: 7 days). */
-  retentionSeconds: number;
-  /** What asking for an expired job answers: 410 as the API reference says, or 404 as the retention docs say. */
-  expiredStatus: 404 | 410;
-  /** The largest uploaded file (Speechmatics: 1 GB); bigger uploads are refused, not stored. */
-  maxUploadBytes: number;
-}
-
-export const DEFAULT_SETTINGS: Settings = { realTimeFactor: 0.5, retentionSeconds: 7 * 24 * 3600, expiredStatus: 410, maxUploadBytes: 2 ** 30 };
-
+/** What every API shares: one clock, one seeded random source, the engine, callbacks, files. */
 export interface Runtime {
   clock: Clock;
+  /** Replaced on a full reset, so ids repeat after it. */
   random: Random;
   engine: Engine;
   callbacks: CallbackSender;
-  /** Uploaded and fetched media, on disk while their job lives. */
   files: FileStore;
-  settings: Settings;
+  own: Ownership;
 }
 
-/** Which keys the emulator accepts (DESIGN.md: test-key, --api-key, vendor samples, --any-key). */
+/** What a handler works with: the shared runtime, its API's settings, and its API's uploads. */
+export interface ApiRuntime<S extends SettingsSchema = SettingsSchema> extends Runtime {
+  api: string;
+  settings: SettingValues<S>;
+  uploads: UploadRegistry;
+}
+
+/** Which keys the emulator accepts (test-key, --api-key, vendor samples, --any-key). */
 export interface KeyPolicy {
   accepts(key: string): boolean;
 }
 
 export const DEFAULT_KEYS = ['test-key'];
 
-export function createKeyPolicy(keys: string[], anyKey: boolean): KeyPolicy {
+export function createKeyPolicy(keys: readonly string[], anyKey: boolean): KeyPolicy {
   const accepted = new Set([...DEFAULT_KEYS, ...keys]);
   return { accepts: (key) => key.length > 0 && (anyKey || accepted.has(key)) };
 }
 
-export interface OperationRequest extends EmulatorRequest {
+export interface OperationRequest extends Omit<EmulatorRequest, 'body' | 'stream'> {
   operationId: string;
   pathParams: Record<string, string>;
   /** The credential the request carried: state is partitioned by it. */
   tenant: string;
-  /** Parameters coerced to their spec types (defaults filled in), and the parsed JSON body. */
+  /** Parameters coerced to their spec types, defaults filled in. */
   params: ValidatedParams;
+  /** The body, read by its media type and checked against the spec. */
+  body: RequestBody;
+  /** Where the client reached this emulator (`http://host:port`), for URLs it hands out. */
+  origin: string;
 }
 
-export type Handler<State> = (request: OperationRequest, state: State, runtime: Runtime) => Promise<EmulatorResponse>;
+export type Handler<State, S extends SettingsSchema> = (request: OperationRequest, state: State, runtime: ApiRuntime<S>) => Promise<EmulatorResponse>;
 
-export interface ApiModule<State> {
-  name: ApiName;
+export type CredentialProblem = Extract<CredentialCheck, { ok: false }>['problem'];
+
+/** Makes the stores a state holds; whatever they keep is released when the state is reset. */
+export interface StateScope {
+  store<R extends Resource>(): TenantStore<R>;
+}
+
+export interface ApiDefinition<State, S extends SettingsSchema> {
+  name: string;
+  /** The spec file (absolute path): routes, validation and strict checks come from it. */
+  spec: string;
   /** Keys this vendor's own documentation prints as samples; accepted like test-key. */
-  sampleKeys: string[];
-  createState(runtime: Runtime): State;
-  /** Lets go of a state being reset: cancel its scheduled steps, remove its files. */
-  disposeState(state: State, runtime: Runtime): Promise<void>;
-  /** The tenant (the credential) the request carries, or the vendor's auth error. */
-  authenticate(request: EmulatorRequest, keys: KeyPolicy): string | ApiError;
-  handlers: Record<string, Handler<State>>;
-  renderError(error: ApiError): EmulatorResponse;
-  /** A request the spec refuses, in the vendor's words and status. */
-  renderValidationError(failure: ValidationFailure): EmulatorResponse;
+  sampleKeys?: readonly string[];
+  settings: S;
+  createState(scope: StateScope): State;
+  handlers: Record<string, Handler<State, S>>;
+  errors: {
+    render(error: ApiError): EmulatorResponse;
+    /** A request the spec refuses, in the vendor's words and status. */
+    validation(failure: ValidationFailure): EmulatorResponse;
+    /** The vendor's error for a missing, malformed or unknown credential. */
+    credentials(problem: CredentialProblem): ApiError;
+  };
+  /** Checks beyond the spec's security schemes, once the body is read (Cadence's api_token). */
+  authorize?(request: OperationRequest, runtime: ApiRuntime<S>): ApiError | undefined;
 }
 
 export interface StatefulApi {
@@ -81,50 +99,119 @@ export interface StatefulApi {
   reset(): Promise<void>;
 }
 
-function pathParams(template: string, path: string): Record<string, string> {
-  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  const pattern = new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '/?$');
-  const values = pattern.exec(path)?.slice(1) ?? [];
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]));
+export interface MountOptions {
+  keys: KeyPolicy;
+  strict: boolean;
+  settings?: SettingOverrides;
 }
 
-export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedSpec, runtime: Runtime, options: { keys: KeyPolicy; strict: boolean }): StatefulApi {
-  const operations = new Map<string, { op: OperationRef; validate: (r: EmulatorRequest, p: Record<string, string>) => Validation }>();
+/** A defined API, its state type erased: what registries list and the emulator mounts. */
+export interface ApiModule {
+  readonly name: string;
+  readonly spec: string;
+  readonly settings: SettingsSchema;
+  mount(spec: LoadedSpec, runtime: Runtime, options: MountOptions): StatefulApi;
+}
+
+export function defineApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>): ApiModule {
+  return { name: definition.name, spec: definition.spec, settings: definition.settings, mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
+}
+
+/** Bodies read into memory (JSON, url-encoded forms) are bounded; files stream to disk. */
+const BUFFERED_BODY_BYTES = 256 * 2 ** 20;
+const DEFAULT_UPLOAD_BYTES = 2 ** 30;
+
+type PathParams = { ok: true; values: Record<string, string> } | { ok: false; failure: ValidationFailure };
+
+function pathParams(template: string, path: string): PathParams {
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  const pattern = new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '/?$');
+  const raw = pattern.exec(path)?.slice(1) ?? [];
+  const values: Record<string, string> = {};
+  for (const [i, name] of names.entries()) {
+    try {
+      values[name] = decodeURIComponent(raw[i] ?? '');
+    } catch {
+      return { ok: false, failure: { in: 'path', name, rule: 'encoding', expected: 'valid percent-encoding (RFC 3986)' } };
+    }
+  }
+  return { ok: true, values };
+}
+
+/** `http://host:port` as the client addressed us; hosts that know better set `origin`. */
+const originOf = (request: EmulatorRequest) => request.origin ?? `http://${request.headers.host ?? '127.0.0.1'}`;
+
+function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>, spec: LoadedSpec, shared: Runtime, options: MountOptions): StatefulApi {
+  const settings = resolveSettings(definition.name, definition.settings, options.settings);
+  const operations = new Map<string, Operation>();
+  type Operation = {
+    op: ReturnType<typeof listOperations>[number];
+    credentials: ReturnType<typeof createCredentialReader>;
+    params: ReturnType<typeof createParameterValidator>;
+    body: ReturnType<typeof createBodyValidator>;
+  };
   for (const op of listOperations(spec.dereferenced)) {
     const id = String(op.operation.operationId);
-    if (!module.handlers[id]) throw new Error(`${module.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
+    if (!definition.handlers[id]) throw new Error(`${definition.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
     const pathItem = (spec.dereferenced.paths as JsonObject)[op.path] as JsonObject;
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, validate: createRequestValidator(op, pathItem) });
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem), body: createBodyValidator(op) });
   }
-  const keys = createKeyPolicy(module.sampleKeys, false);
-  const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || keys.accepts(key) };
+  const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
+  const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
   const validator = createResponseValidator();
-  let state = module.createState(runtime);
+  const limits = { fileBytes: typeof settings['max-upload-mb'] === 'number' ? settings['max-upload-mb'] : DEFAULT_UPLOAD_BYTES, bufferedBytes: BUFFERED_BODY_BYTES };
+
+  const generation = () => {
+    const stores: TenantStore<Resource>[] = [];
+    const scope: StateScope = { store: <R extends Resource>() => { const store = createTenantStore<R>(shared.own); stores.push(store as unknown as TenantStore<Resource>); return store; } };
+    const uploads = createUploadRegistry(shared.own, () => shared.random);
+    // The shared runtime is the prototype, not a copy: `random` is replaced on a full reset.
+    const runtime: ApiRuntime<S> = Object.create(shared, { api: { value: definition.name }, settings: { value: settings }, uploads: { value: uploads } });
+    return { state: definition.createState(scope), runtime, dispose: async () => { for (const store of stores) await store.dispose(); await uploads.dispose(); } };
+  };
+  let current = generation();
+
+  async function run(operation: Operation, request: EmulatorRequest, template: string, written: string[]): Promise<EmulatorResponse> {
+    const { state, runtime } = current;
+    const credential = operation.credentials(request, policy);
+    // Credentials first, as the vendors do: a stranger learns nothing about the request.
+    if (!credential.ok) throw definition.errors.credentials(credential.problem);
+    const path = pathParams(template, request.path);
+    if (!path.ok) return definition.errors.validation(path.failure);
+    const params = operation.params(request, path.values);
+    if (!params.ok) return definition.errors.validation(params.failure);
+    const read = await readRequestBody(request, operation.op.operation.requestBody as JsonObject | undefined, shared.files, limits);
+    written.push(...read.written);
+    if (!read.ok) return definition.errors.validation(read.failure);
+    const bodyFailure = await operation.body(read.body);
+    if (bodyFailure) return definition.errors.validation(bodyFailure);
+    const { body: _raw, stream: _stream, ...rest } = request;
+    const operationRequest: OperationRequest = {
+      ...rest, operationId: String(operation.op.operation.operationId), pathParams: path.values, tenant: credential.tenant,
+      params: params.params, body: read.body, origin: originOf(request),
+    };
+    const refused = definition.authorize?.(operationRequest, runtime);
+    if (refused) throw refused;
+    return definition.handlers[operationRequest.operationId]!(operationRequest, state, runtime);
+  }
 
   return {
     async handle(request, template) {
-      const { op, validate } = operations.get(`${request.method} ${template}`)!;
-      const operationId = String(op.operation.operationId);
+      const operation = operations.get(`${request.method} ${template}`)!;
+      const written: string[] = [];
       let response: EmulatorResponse;
       try {
-        // Credentials first, as the vendors do: a stranger learns nothing about the request.
-        const tenant = module.authenticate(request, policy);
-        if (tenant instanceof ApiError) throw tenant;
-        const params = pathParams(template, request.path);
-        const validation = validate(request, params);
-        if (!validation.ok) {
-          response = module.renderValidationError(validation.failure);
-        } else {
-          const handler = module.handlers[operationId]!;
-          response = await handler({ ...request, operationId, pathParams: params, tenant, params: validation.params }, state, runtime);
-        }
+        response = await run(operation, request, template, written);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        response = module.renderError(error);
+        response = definition.errors.render(error);
+      } finally {
+        // Parts no resource kept (a refused request, a config sent as a file) go now.
+        for (const path of written) if (!shared.files.isClaimed(path)) await shared.files.remove(path);
       }
       if (options.strict) {
         try {
-          validator.check(op, response);
+          validator.check(operation.op, response);
         } catch (error) {
           if (!(error instanceof ContractViolation)) throw error;
           return jsonResponse(500, { error: 'contract_violation', message: error.message });
@@ -133,9 +220,9 @@ export function createStatefulApi<State>(module: ApiModule<State>, spec: LoadedS
       return response;
     },
     async reset() {
-      const old = state;
-      state = module.createState(runtime);
-      await module.disposeState(old, runtime);
+      const old = current;
+      current = generation();
+      await old.dispose();
     },
   };
 }

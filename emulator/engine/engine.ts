@@ -20,6 +20,11 @@ export interface TranscribeRequest {
   /** ISO 639-1, or `auto` (language identification) / undefined. */
   language?: string;
   diarization?: Diarization;
+  /**
+   * The registered transcript to use: undefined looks it up now; a caller that re-renders a
+   * finished job passes what it found then (or null), so a later registration cannot change it.
+   */
+  registration?: Registration | null;
 }
 
 export interface Engine {
@@ -88,7 +93,7 @@ export async function createEngine(options: { library?: FixtureLibrary } = {}): 
     const requested = request.language && request.language !== 'auto' ? request.language : undefined;
     const base = { durationSeconds: audio.durationSeconds, channels: audio.channels, diarization, audioSha256: audio.sha256 };
 
-    const registration = library.registered(audio.sha256);
+    const registration = request.registration === undefined ? library.registered(audio.sha256) : request.registration;
     if (registration) {
       return { ...base, language: registration.language, source: 'registered', tokens: attribute(registeredTokens(registration, audio), diarization) };
     }

@@ -1,7 +1,7 @@
 // The server as its users meet it: a real port on loopback, real HTTP, every answer checked
 // against the spec that documents it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from './http-server.ts';
+import { startServer, type RunningServer } from '../compose.ts';
 import { createAjv, describeErrors } from '../../openapi/schemas.ts';
 import { API_NAMES, listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 import { buildExampleRequest, TEST_KEY } from '../../openapi/example-requests.ts';

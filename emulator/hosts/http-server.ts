@@ -4,20 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
+import type { Emulator } from '../core/emulator.ts';
 import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
-import type { ApiName } from '../../openapi/specs.ts';
 
-export interface ServeOptions extends EmulatorOptions {
+export interface ListenOptions {
   host: string;
   port: number;
-  apis?: ApiName[];
 }
 
-// Non-multipart bodies (JSON, raw bytes) are read here, within this bound; multipart uploads
-// pass through unread as a stream, so the core can write their files to disk as they arrive.
-const BODY_LIMIT = '256mb';
-const isMultipart = (req: { headers: { 'content-type'?: string } }) => /^multipart\//i.test(req.headers['content-type'] ?? '');
+// Bodies pass through unread, as a stream: the core reads each by its operation's media type
+// (JSON into memory within a bound, uploads straight to disk as they arrive).
+const mayHaveBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 function toEmulatorRequest(req: Request): EmulatorRequest {
   const url = new URL(req.originalUrl, 'http://emulator.invalid');
@@ -27,9 +24,9 @@ function toEmulatorRequest(req: Request): EmulatorRequest {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return {
-    method: req.method, path: url.pathname, query, headers,
-    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-    ...(isMultipart(req) && { stream: req }),
+    method: req.method, path: url.pathname, query, headers, body: Buffer.alloc(0),
+    ...(mayHaveBody(req) && { stream: req }),
+    origin: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
   };
 }
 
@@ -58,8 +55,6 @@ export function createApp(emulator: Emulator): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Every body arrives as raw bytes (or, multipart, as a stream); the core reads it by the spec.
-  app.use(express.raw({ type: (req) => !isMultipart(req as Request), limit: BODY_LIMIT }));
   app.use(async (req, res, next) => {
     try {
       send(res, await emulator.handle(toEmulatorRequest(req)));
@@ -67,7 +62,7 @@ export function createApp(emulator: Emulator): express.Express {
       next(error);
     }
   });
-  // Body-parser failures (too large, aborted) and anything unexpected: an answer, not a crash.
+  // Anything unexpected: an answer, not a crash.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
     const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
     if (res.headersSent) return res.end();
@@ -83,9 +78,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { host: _host, port: _port, ...emulatorOptions } = options;
-  const emulator = await createEmulator(emulatorOptions);
+/** Serves an emulator over HTTP; closing stops the emulator too. */
+export async function listen(emulator: Emulator, options: ListenOptions): Promise<RunningServer> {
   const app = createApp(emulator);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port, options.host, () => resolve(s));

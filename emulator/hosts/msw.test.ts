@@ -10,7 +10,7 @@ import { BatchClient } from '@speechmatics/batch-client';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../engine/fixtures.ts';
-import { createEmulatorHandlers, type InProcessEmulator } from './msw.ts';
+import { createEmulatorHandlers, type InProcessEmulator } from '../compose.ts';
 
 let inProcess: InProcessEmulator;
 let server: ReturnType<typeof setupServer>;

@@ -3,7 +3,7 @@
 // stop here, as express objects stop at http-server.ts.
 import { Readable } from 'node:stream';
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { createEmulator, type Emulator, type EmulatorOptions } from '../core/emulator.ts';
+import type { Emulator } from '../core/emulator.ts';
 import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
 
 export interface InProcessEmulator {
@@ -14,16 +14,15 @@ export interface InProcessEmulator {
   close(): void;
 }
 
-async function toEmulatorRequest(request: Request): Promise<EmulatorRequest> {
+function toEmulatorRequest(request: Request): EmulatorRequest {
   const url = new URL(request.url);
   const query = queryFrom(url.searchParams);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
-  // Multipart uploads stream, as over HTTP; everything else is read whole.
-  if (/^multipart\//i.test(headers['content-type'] ?? '') && request.body) {
-    return { method: request.method, path: url.pathname, query, headers, body: Buffer.alloc(0), stream: Readable.fromWeb(request.body as never) };
-  }
-  return { method: request.method, path: url.pathname, query, headers, body: Buffer.from(await request.arrayBuffer()) };
+  // Bodies stream, as over HTTP: the core reads them by their operation's media type.
+  const stream = request.body ? Readable.fromWeb(request.body as never) : undefined;
+  if (stream && headers['content-length'] === undefined) headers['transfer-encoding'] ??= 'chunked';
+  return { method: request.method, path: url.pathname, query, headers, body: Buffer.alloc(0), origin: url.origin, ...(stream && { stream }) };
 }
 
 function toFetchResponse(response: EmulatorResponse): Response {
@@ -41,12 +40,12 @@ function toFetchResponse(response: EmulatorResponse): Response {
   return new HttpResponse(body, { status, headers });
 }
 
-export async function createEmulatorHandlers(options: EmulatorOptions = {}): Promise<InProcessEmulator> {
-  const emulator = await createEmulator(options);
+/** The emulator's answers as msw handlers; closing stops the emulator. */
+export function mswHandlers(emulator: Emulator): InProcessEmulator {
   const handler = http.all('*', async ({ request }) => {
     // Requests no emulated API serves are not ours: other handlers, or the network, get them.
     if (!emulator.serves(new URL(request.url).pathname)) return undefined;
-    return toFetchResponse(await emulator.handle(await toEmulatorRequest(request)));
+    return toFetchResponse(await emulator.handle(toEmulatorRequest(request)));
   });
   return { emulator, handlers: [handler], close: () => emulator.beginShutdown() };
 }

@@ -55,9 +55,23 @@ function parameterMessage(f: ValidationFailure): string {
   }
 }
 
+/** The body's problems in the vendor's words; the `config` part's are a rejected job config. */
+function bodyError(f: ValidationFailure): ApiError {
+  const inConfig = f.name === 'config' || f.name?.startsWith('config/');
+  if (inConfig && f.rule === 'required' && f.name === 'config') return smError('malformedRequest', 'config part is required');
+  if (inConfig && f.rule === 'json') return smError('jobConfigInvalid', 'Job config JSON is invalid');
+  if (inConfig && f.rule === 'contentSchema') return smError('jobConfigInvalid', `Job config does not match the schema: ${f.expected}`);
+  if (f.rule === 'media-type') return smError('malformedRequest', 'the body must be multipart/form-data');
+  if (f.rule === 'size' || f.rule === 'malformed' || f.rule === 'encoding') return smError('malformedRequest', f.expected);
+  return smError('malformedRequest', f.name ? `${f.name}: ${f.expected}` : f.expected);
+}
+
 export function renderSpeechmaticsValidationError(failure: ValidationFailure): EmulatorResponse {
-  if (failure.in === 'body') {
-    return renderSpeechmaticsError(smError('malformedRequest', failure.name ? `${failure.name}: ${failure.expected}` : failure.expected));
-  }
+  if (failure.in === 'body') return renderSpeechmaticsError(bodyError(failure));
+  // A path Go cannot unescape is refused before go-swagger sees a parameter.
+  if (failure.rule === 'encoding') return renderSpeechmaticsError(smError('malformedRequest', `${failure.name} in ${failure.in}: invalid percent-encoding`));
   return jsonResponse(422, { code: 422, error: parameterMessage(failure) });
 }
+
+/** Any credential problem is the same 401 (the vendor does not say which). */
+export const credentialError = () => smError('permissionDenied');

@@ -1,22 +1,33 @@
-// A Speechmatics job and its life: the statuses, which may follow which, and when each step
-// happens. Status changes go through `transition`, so a job cannot jump where the vendor's
-// never does.
-import type { ScheduledStep } from '../../core/clock.ts';
-import type { AudioInfo } from '../../engine/probe.ts';
-import type { Alignment, Enrichments, Transcript } from '../../engine/transcript.ts';
+// A Speechmatics job and its life: the statuses and which may follow which (data, run by the
+// core's lifecycle), and the steps that move a job on: reading its media, finishing
+// (done or rejected), expiring after the retention period.
+import { readFile } from 'node:fs/promises';
+import { defineLifecycle, progress } from '../../core/lifecycle.ts';
+import type { Resource } from '../../core/ownership.ts';
+import { fetchToFile, RemoteMediaError } from '../../core/remote-media.ts';
+import type { ApiRuntime } from '../../core/stateful.ts';
+import type { TenantStore } from '../../core/tenant-store.ts';
+import type { Registration } from '../../engine/fixtures.ts';
+import { probeFile, UnreadableAudioError, type AudioInfo } from '../../engine/probe.ts';
+import { parseAuthHeaders } from './auth-headers.ts';
+import { sendNotifications } from './notifications.ts';
+import { isoMs, type RenderedOutputs } from './outputs.ts';
+import type { SETTINGS } from './settings.ts';
 
 export type JobStatus = 'running' | 'done' | 'rejected' | 'deleted' | 'expired';
 
-export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+export const JOBS = defineLifecycle<JobStatus>({
   running: ['done', 'rejected', 'deleted'],
   done: ['expired', 'deleted'],
   rejected: ['deleted'],
   expired: ['deleted'],
   deleted: [],
-};
+});
 
-/** However short the audio, processing takes at least this long (emulated seconds). */
-export const MINIMUM_PROCESSING_SECONDS = 2;
+export interface FetchConfig {
+  url: string;
+  auth_headers?: string[];
+}
 
 export interface JobConfig {
   type: 'transcription' | 'alignment';
@@ -24,12 +35,17 @@ export interface JobConfig {
   alignment_config?: { language: string };
   tracking?: Record<string, unknown>;
   output_config?: { srt_overrides?: { max_line_length?: number; max_lines?: number } };
+  fetch_data?: FetchConfig;
+  fetch_text?: FetchConfig;
   [key: string]: unknown;
 }
 
-export interface Job {
-  id: string;
-  tenant: string;
+/**
+ * A job keeps only what cannot be recomputed: its transcript, enrichments and alignment are
+ * rendered from the audio when read (outputs.ts), since the engine gives the same words for
+ * the same audio every time.
+ */
+export interface Job extends Resource {
   createdAt: number;
   status: JobStatus;
   config: JobConfig;
@@ -41,35 +57,117 @@ export interface Job {
   text?: Buffer;
   audio?: AudioInfo;
   errors: Array<{ timestamp: string; message: string }>;
-  transcript?: Transcript;
-  enrichments?: Enrichments;
-  alignment?: Alignment;
   /** Why the job will be rejected when its processing ends, and how notifications say so. */
   rejection?: { message: string; notify: 'error' | 'fetch_error' };
   /** When the job finished processing (done or rejected), for usage. */
   finishedAt?: number;
   /** Set once the job has been processed successfully; deletion does not reduce usage. */
   billable?: boolean;
-  steps: ScheduledStep[];
-}
-
-export function transition(job: Job, to: JobStatus): void {
-  if (!TRANSITIONS[job.status].includes(to)) throw new Error(`job ${job.id}: ${job.status} → ${to} is not a transition`);
-  job.status = to;
-}
-
-/** When a job finishes: a share of its audio's duration (runtime settings), never instantly. */
-export function processingSeconds(durationSeconds: number, realTimeFactor: number): number {
-  return Math.max(MINIMUM_PROCESSING_SECONDS, durationSeconds * realTimeFactor);
+  /** The transcript a test registered for this audio when the job finished: re-renders keep it. */
+  registration?: Registration | null;
 }
 
 export interface JobsState {
-  /** Jobs by tenant, then by id: two keys never see each other's jobs. */
-  byTenant: Map<string, Map<string, Job>>;
+  jobs: TenantStore<Job>;
+  /** Transcripts rendered lately, so polling a finished job does not re-run the engine. */
+  outputs: RenderedOutputs;
 }
 
-export function tenantJobs(state: JobsState, tenant: string): Map<string, Job> {
-  let jobs = state.byTenant.get(tenant);
-  if (!jobs) state.byTenant.set(tenant, (jobs = new Map()));
-  return jobs;
+export type SpeechmaticsRuntime = ApiRuntime<typeof SETTINGS>;
+
+/** Starts a job's life: fetch what it names, or read what it was given. */
+export async function startJob(job: Job, fetches: { data?: FetchConfig; text?: FetchConfig }, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
+  if (fetches.data || fetches.text) {
+    runtime.own.after(job.held, 0, `speechmatics ${job.id} fetches its inputs`, () => fetchInputs(job, fetches, state, runtime));
+  } else {
+    await prepare(job, state, runtime);
+  }
+}
+
+/** Reads what the job was given and schedules its end: done, or rejected with the reason. */
+async function prepare(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
+  try {
+    job.audio = await probeFile(job.dataPath!);
+  } catch (error) {
+    if (!(error instanceof UnreadableAudioError)) throw error;
+    job.rejection = { message: 'Job rejected due to invalid audio', notify: 'error' };
+  }
+  if (!job.rejection && job.text && !isUtf8(job.text)) job.rejection = { message: 'Job rejected due to invalid text', notify: 'error' };
+  const duration = job.audio && !job.rejection ? job.audio.durationSeconds : 0;
+  progress(runtime.own, job.held, runtime.settings.processing, duration, `speechmatics ${job.id} finishes`, () => finish(job, state, runtime));
+}
+
+async function fetchInputs(job: Job, fetches: { data?: FetchConfig; text?: FetchConfig }, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
+  if (job.status !== 'running') return;
+  try {
+    if (fetches.data) {
+      const path = runtime.own.keep(job.held, runtime.files.newPath('fetched'));
+      await fetchMedia(fetches.data, 'audio', path, runtime);
+      job.dataPath = path;
+    }
+    if (fetches.text) {
+      const path = runtime.files.newPath('fetched-text');
+      try {
+        await fetchMedia(fetches.text, 'text', path, runtime);
+        job.text = await readFile(path);
+      } finally {
+        await runtime.files.remove(path);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof RemoteMediaError)) throw error;
+    job.rejection = { message: error.message, notify: 'fetch_error' };
+    await finish(job, state, runtime);
+    return;
+  }
+  await prepare(job, state, runtime);
+}
+
+/** A real GET with the caller's auth headers, in the vendor's words when it fails. */
+async function fetchMedia(config: FetchConfig, what: string, path: string, runtime: SpeechmaticsRuntime): Promise<void> {
+  try {
+    await fetchToFile(config.url, parseAuthHeaders(config.auth_headers), path, { maxBytes: runtime.settings['max-upload-mb'] });
+  } catch (error) {
+    if (!(error instanceof RemoteMediaError)) throw error;
+    throw new RemoteMediaError(`unable to fetch ${what}: ${error.reason}`, error.status);
+  }
+}
+
+/** Runs at the job's due time: done (the engine's words), or rejected with the reason in errors[]. */
+async function finish(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
+  if (job.status !== 'running') return;
+  const now = runtime.clock.nowMs();
+  job.finishedAt = now;
+  if (job.rejection || !job.audio) {
+    job.errors.push({ timestamp: isoMs(now), message: job.rejection?.message ?? 'Job rejected due to invalid audio' });
+    JOBS.move(job, 'rejected');
+    await sendNotifications(job, state, runtime);
+    return;
+  }
+  job.registration = runtime.engine.library.registered(job.audio.sha256) ?? null;
+  JOBS.move(job, 'done');
+  job.billable = true;
+  await sendNotifications(job, state, runtime);
+  runtime.own.after(job.held, runtime.settings['retention-days'] * 24 * 3600 * 1000, `speechmatics ${job.id} expires`, async () => {
+    if (job.status !== 'done') return;
+    JOBS.move(job, 'expired');
+    state.outputs.forget(job.id);
+    await runtime.own.dropFiles(job.held);
+  });
+}
+
+export async function deleteJob(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
+  if (job.status === 'deleted') return;
+  JOBS.move(job, 'deleted');
+  state.outputs.forget(job.id);
+  await runtime.own.release(job.held);
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }

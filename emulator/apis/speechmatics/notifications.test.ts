@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { startServer, type RunningServer } from '../../compose.ts';
 import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 import { parseMultipart } from '../../core/multipart.ts';

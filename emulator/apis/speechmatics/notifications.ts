@@ -5,10 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { RetryPolicy } from '../../core/callbacks.ts';
 import { encodeMultipart } from '../../../openapi/multipart-encoding.ts';
-import type { Runtime } from '../../core/stateful.ts';
-import { renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
-import { alignmentText, jobInfo, transcriptJson } from './outputs.ts';
-import type { Job } from './jobs.ts';
+import { alignmentText, jobInfo, transcriptJson, transcriptText } from './outputs.ts';
+import type { Job, JobsState, SpeechmaticsRuntime } from './model.ts';
 import { parseAuthHeaders } from './auth-headers.ts';
 
 export interface NotificationConfig {
@@ -31,8 +29,10 @@ interface Item {
 }
 
 /** One item of `contents`, or nothing when the job has no such output (e.g. on failure). */
-function item(name: string, job: Job, runtime: Runtime): Item | undefined {
+async function item(name: string, job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<Item | undefined> {
   const done = job.status === 'done';
+  const transcription = done && job.config.type === 'transcription';
+  const alignment = done && job.config.type === 'alignment';
   const normalised = name.replace(':', '.');
   const text = (data: string, filename: string): Item => ({ name, type: 'text/plain; charset=utf-8', data: Buffer.from(data), filename });
   switch (normalised) {
@@ -40,16 +40,16 @@ function item(name: string, job: Job, runtime: Runtime): Item | undefined {
       return { name, type: 'application/json', data: Buffer.from(JSON.stringify(jobInfo(job))), filename: 'jobinfo.json' };
     case 'transcript':
     case 'transcript.json-v2':
-      return done && job.transcript ? { name, type: 'application/json', data: Buffer.from(JSON.stringify(transcriptJson(job, runtime))), filename: `${job.id}.json` } : undefined;
+      return transcription ? { name, type: 'application/json', data: Buffer.from(JSON.stringify(await transcriptJson(job, state, runtime))), filename: `${job.id}.json` } : undefined;
     case 'transcript.txt':
-      return done && job.transcript ? text(renderTxt(job.transcript), `${job.id}.txt`) : undefined;
+      return transcription ? text(await transcriptText(job, 'txt', state, runtime), `${job.id}.txt`) : undefined;
     case 'transcript.srt':
-      return done && job.transcript ? text(renderSrt(job.transcript, job.config.output_config?.srt_overrides), `${job.id}.srt`) : undefined;
+      return transcription ? text(await transcriptText(job, 'srt', state, runtime), `${job.id}.srt`) : undefined;
     case 'alignment':
     case 'alignment.word_start_and_end':
-      return done && job.alignment ? text(alignmentText(job, 'word_start_and_end'), `${job.id}.txt`) : undefined;
+      return alignment ? text(alignmentText(job, 'word_start_and_end', runtime), `${job.id}.txt`) : undefined;
     case 'alignment.one_per_line':
-      return done && job.alignment ? text(alignmentText(job, 'one_per_line'), `${job.id}.txt`) : undefined;
+      return alignment ? text(alignmentText(job, 'one_per_line', runtime), `${job.id}.txt`) : undefined;
     case 'data':
       // Attaching the media reads it whole; the vendor allows it, and it is rare.
       return job.dataPath ? { name, type: 'application/octet-stream', data: readFileSync(job.dataPath), filename: job.dataName || 'data' } : undefined;
@@ -65,27 +65,30 @@ function multipart(items: Item[], boundary: string): Buffer {
 }
 
 /** The body rules: none, one JSON or text item as is, or a multipart of named attachments. */
-function body(config: NotificationConfig, job: Job, runtime: Runtime): { body?: Buffer; type?: string } {
+async function body(config: NotificationConfig, job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<{ body?: Buffer; type?: string }> {
+  const boundary = `speechmatics-${job.id}`;
   if (config.contents === undefined) {
     // Without `contents`, the transcript goes as an attachment named data_file.
-    const transcript = item('transcript.json-v2', job, runtime) ?? item('jobinfo', job, runtime)!;
-    const boundary = `speechmatics-${job.id}`;
+    const transcript = (await item('transcript.json-v2', job, state, runtime)) ?? (await item('jobinfo', job, state, runtime))!;
     return { body: multipart([{ ...transcript, name: 'data_file' }], boundary), type: `multipart/form-data; boundary=${boundary}` };
   }
-  const items = config.contents.flatMap((name) => item(name, job, runtime) ?? []);
+  const items: Item[] = [];
+  for (const name of config.contents) {
+    const found = await item(name, job, state, runtime);
+    if (found) items.push(found);
+  }
   if (items.length === 0) return {};
   if (config.contents.length === 1 && !config.contents.includes('data')) return { body: items[0]!.data, type: items[0]!.type };
-  const boundary = `speechmatics-${job.id}`;
   return { body: multipart(items, boundary), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-export function sendNotifications(job: Job, runtime: Runtime): void {
+export async function sendNotifications(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
   const configs = (job.config.notification_config ?? []) as NotificationConfig[];
   for (const config of configs.slice(0, 3)) {
     const url = new URL(config.url);
     url.searchParams.set('id', job.id);
     url.searchParams.set('status', job.status === 'done' ? 'success' : (job.rejection?.notify ?? 'error'));
-    const { body: payload, type } = body(config, job, runtime);
+    const { body: payload, type } = await body(config, job, state, runtime);
     runtime.callbacks.send(
       {
         api: 'speechmatics',

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { BatchClient, SpeechmaticsResponseError } from '@speechmatics/batch-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { startServer, type RunningServer } from '../../compose.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 
 const GREETING_TEXT = 'Good morning, and welcome to the weather report. Will it rain today?';
@@ -14,7 +14,7 @@ let client: BatchClient;
 beforeAll(async () => {
   // Jobs run for 5x their audio's length (a 12 s call: 0.6 s of real time at 100x), so the
   // test can still catch one running however busy the machine is; the SDK polls every 3 s anyway.
-  server = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 100 }, strict: true, settings: { realTimeFactor: 5 } });
+  server = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 100 }, strict: true, settings: { speechmatics: { processing: 'share:5' } } });
   client = new BatchClient({ apiKey: 'test-key', apiUrl: server.url, appId: 'speechdouble-tests' });
 });
 afterAll(() => server?.close());

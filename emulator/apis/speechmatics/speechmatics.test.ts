@@ -3,7 +3,7 @@
 // from specs/speechmatics-batch.yaml comes back as a 500 and fails the test that got it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../hosts/http-server.ts';
+import { startServer, type RunningServer } from '../../compose.ts';
 import { controlClient } from '../../testing/control-client.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 
@@ -105,7 +105,7 @@ describe('a transcription job', () => {
   });
 
   it('answers 404 for an expired job instead, as the retention docs say, when configured', async () => {
-    const other = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { expiredStatus: 404, retentionSeconds: 60 } });
+    const other = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { speechmatics: { 'expired-status': 404, 'retention-days': 60 / 86400 } } });
     try {
       const body = form({ config: transcription(), data_file: { data: GREETING, filename: 'a.wav' } });
       const { id } = await (await fetch(`${other.url}/v2/jobs`, { method: 'POST', headers: auth(), body })).json();
@@ -208,7 +208,7 @@ describe('bad submissions', () => {
   });
 
   it('an upload over the size limit gets 400 Malformed request and is not kept', async () => {
-    const small = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { maxUploadBytes: 100_000 } });
+    const small = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, settings: { speechmatics: { 'max-upload-mb': 100_000 / 2 ** 20 } } });
     try {
       const body = form({ config: transcription(), data_file: { data: GREETING, filename: 'a.wav' } });
       const res = await fetch(`${small.url}/v2/jobs`, { method: 'POST', headers: auth(), body });

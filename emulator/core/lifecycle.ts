@@ -1,0 +1,76 @@
+// Lifecycles as data: a table of which status may follow which, and a progression policy
+// that says when the next step happens (moto's managed state offers the same choices):
+// immediately, after N seconds, after a share of the audio's duration, or after N reads.
+// The policy is a per-API setting, so a test can make jobs finish on the second poll.
+import type { Holdings, Ownership } from './ownership.ts';
+
+export type Transitions<S extends string> = Record<S, readonly S[]>;
+
+export interface Lifecycle<S extends string> {
+  readonly transitions: Transitions<S>;
+  readonly statuses: readonly S[];
+  /** Moves a resource on; a move the table does not allow is a bug, not a client error. */
+  move(resource: { id: string; status: S }, to: S): void;
+  /** Statuses that can still change (a resource in them may be locked, still running). */
+  isFinal(status: S): boolean;
+}
+
+export function defineLifecycle<S extends string>(transitions: Transitions<S>): Lifecycle<S> {
+  const statuses = Object.keys(transitions) as S[];
+  return {
+    transitions,
+    statuses,
+    move(resource, to) {
+      if (!transitions[resource.status].includes(to)) throw new Error(`${resource.id}: ${resource.status} → ${to} is not a transition`);
+      resource.status = to;
+    },
+    isFinal: (status) => transitions[status].length === 0,
+  };
+}
+
+export type Progression =
+  | { kind: 'immediate' }
+  | { kind: 'seconds'; seconds: number }
+  /** A share of the audio's duration, never less than `minSeconds`. */
+  | { kind: 'share'; share: number; minSeconds: number }
+  | { kind: 'reads'; reads: number };
+
+/** The setting's text form: `immediate`, `seconds:N`, `share:F` (or `share:F,min:N`), `reads:N`. */
+export function parseProgression(text: string, minSeconds = 0): Progression {
+  const [kind, value, ...rest] = text.trim().split(/[:,]/);
+  const number = Number(value);
+  if (kind === 'immediate' && value === undefined) return { kind: 'immediate' };
+  if (kind === 'seconds' && number >= 0 && !rest.length) return { kind: 'seconds', seconds: number };
+  if (kind === 'reads' && Number.isInteger(number) && number >= 1 && !rest.length) return { kind: 'reads', reads: number };
+  if (kind === 'share' && number > 0) {
+    if (!rest.length) return { kind: 'share', share: number, minSeconds };
+    if (rest[0] === 'min' && Number(rest[1]) >= 0 && rest.length === 2) return { kind: 'share', share: number, minSeconds: Number(rest[1]) };
+  }
+  throw new RangeError(`"${text}" is not a progression: immediate, seconds:N, share:F[,min:N] or reads:N`);
+}
+
+export function formatProgression(p: Progression): string {
+  switch (p.kind) {
+    case 'immediate': return 'immediate';
+    case 'seconds': return `seconds:${p.seconds}`;
+    case 'reads': return `reads:${p.reads}`;
+    case 'share': return `share:${p.share},min:${p.minSeconds}`;
+  }
+}
+
+/** Emulated seconds until the next step, or undefined when reads drive it. */
+export function delaySeconds(p: Progression, durationSeconds = 0): number | undefined {
+  switch (p.kind) {
+    case 'immediate': return 0;
+    case 'seconds': return p.seconds;
+    case 'share': return Math.max(p.minSeconds, durationSeconds * p.share);
+    case 'reads': return undefined;
+  }
+}
+
+/** Schedules a resource's next step by the policy: on the clock, or on its Nth read. */
+export function progress(ownership: Ownership, held: Holdings, policy: Progression, durationSeconds: number, label: string, step: () => void | Promise<void>): void {
+  const seconds = delaySeconds(policy, durationSeconds);
+  if (seconds === undefined) ownership.afterReads(held, (policy as { reads: number }).reads, step);
+  else ownership.after(held, seconds * 1000, label, step);
+}
