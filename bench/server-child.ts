@@ -1,6 +1,7 @@
 // A server in its own process, for benchmarks: `emulator` (speechdouble, manual clock) or
 // `raw` (a bare node:http server answering a fixed job list, the baseline). Prints its URL;
-// answers `rss` on stdin with its current and peak resident memory.
+// answers `rss` on stdin with its current and peak resident memory, and `heap` with the heap
+// in use after a full garbage collection (the child runs with --expose-gc).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -23,4 +24,10 @@ if (kind === 'raw') {
 process.stdout.write(`${url}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'rss') process.stdout.write(JSON.stringify({ rssKb: Math.round(process.memoryUsage().rss / 1024), maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  if (line === 'heap') {
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    gc();
+    gc();
+    process.stdout.write(JSON.stringify({ heapBytes: process.memoryUsage().heapUsed }) + '\n');
+  }
 });

@@ -103,7 +103,9 @@ export function createClock(options: ClockOptions): Clock {
     const entry: Entry = { id: nextId, seq: nextId++, at, label, run };
     insert(entry);
     arm();
-    return { id: entry.id, at: entry.at, label: entry.label };
+    // The entry itself is the handle (read-only to callers): one object per step, not two,
+    // since a finished job keeps its expiry step for days.
+    return entry;
   };
 
   return {

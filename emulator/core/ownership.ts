@@ -22,7 +22,11 @@ export interface Resource {
 }
 
 export interface Ownership {
-  /** Runs `step` after `ms` of emulated time, unless the holder is released first. */
+  /**
+   * Runs `step` after `ms` of emulated time, unless the holder is released first. Give a
+   * constant label ("speechmatics: a job expires"), not one built per resource: a finished
+   * job keeps its expiry step for days, and every string it holds is memory.
+   */
   after(held: Holdings, ms: number, label: string, step: Step): void;
   /** Runs `step` once the holder has been read `reads` times, unless released first. */
   afterReads(held: Holdings, reads: number, step: Step): void;

@@ -78,7 +78,7 @@ export type SpeechmaticsRuntime = ApiRuntime<typeof SETTINGS>;
 /** Starts a job's life: fetch what it names, or read what it was given. */
 export async function startJob(job: Job, fetches: { data?: FetchConfig; text?: FetchConfig }, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
   if (fetches.data || fetches.text) {
-    runtime.own.after(job.held, 0, `speechmatics ${job.id} fetches its inputs`, () => fetchInputs(job, fetches, state, runtime));
+    runtime.own.after(job.held, 0, 'speechmatics: a job fetches its inputs', () => fetchInputs(job, fetches, state, runtime));
   } else {
     await prepare(job, state, runtime);
   }
@@ -94,7 +94,7 @@ async function prepare(job: Job, state: JobsState, runtime: SpeechmaticsRuntime)
   }
   if (!job.rejection && job.text && !isUtf8(job.text)) job.rejection = { message: 'Job rejected due to invalid text', notify: 'error' };
   const duration = job.audio && !job.rejection ? job.audio.durationSeconds : 0;
-  progress(runtime.own, job.held, runtime.settings.processing, duration, `speechmatics ${job.id} finishes`, () => finish(job, state, runtime));
+  progress(runtime.own, job.held, runtime.settings.processing, duration, 'speechmatics: a job finishes', () => finish(job, state, runtime));
 }
 
 async function fetchInputs(job: Job, fetches: { data?: FetchConfig; text?: FetchConfig }, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
@@ -148,7 +148,7 @@ async function finish(job: Job, state: JobsState, runtime: SpeechmaticsRuntime):
   JOBS.move(job, 'done');
   job.billable = true;
   await sendNotifications(job, state, runtime);
-  runtime.own.after(job.held, runtime.settings['retention-days'] * 24 * 3600 * 1000, `speechmatics ${job.id} expires`, async () => {
+  runtime.own.after(job.held, runtime.settings['retention-days'] * 24 * 3600 * 1000, 'speechmatics: a job expires', async () => {
     if (job.status !== 'done') return;
     JOBS.move(job, 'expired');
     state.outputs.forget(job.id);
