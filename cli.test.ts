@@ -53,6 +53,43 @@ describe('speechdouble serve', () => {
     expect(await exitCode(child)).not.toBe(0);
     expect(err).toMatch(/speechmatics, assemblyai, gladia, cadence, stenomatic/);
   }, 30_000);
+
+  it('takes an API\'s settings with --set, the older flags too, and lists them in --help', async () => {
+    const child = run(['serve', '--port', '0', '--manual-clock', '--api', 'speechmatics', '--set', 'speechmatics.processing=reads:1', '--retention-days', '2']);
+    const [, url] = await firstLineMatching(child, /on (http:\/\/127\.0\.0\.1:\d+)/);
+    try {
+      const form = new FormData();
+      form.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } }));
+      form.append('data_file', new Blob([await readFile(fileURLToPath(new URL('./fixtures/audio/en-greeting.16k.wav', import.meta.url)))]), 'a.wav');
+      const auth = { authorization: 'Bearer test-key' };
+      const { id } = await (await fetch(`${url}/v2/jobs`, { method: 'POST', headers: auth, body: form })).json();
+      // reads:1 — the first read finishes the job, with no clock step at all.
+      expect((await (await fetch(`${url}/v2/jobs/${id}`, { headers: auth })).json()).job.status).toBe('done');
+      const advance = (seconds: number) => fetch(`${url}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+      await advance(2 * 86400);
+      expect((await fetch(`${url}/v2/jobs/${id}`, { headers: auth })).status).toBe(410);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const help = run(['serve', '--help']);
+    let out = '';
+    help.stdout.on('data', (chunk) => (out += chunk));
+    expect(await exitCode(help)).toBe(0);
+    expect(out).toMatch(/speechmatics\.retention-days: finished jobs expire after this many days/);
+  }, 60_000);
+
+  it.each([
+    ['an unknown setting', ['--set', 'speechmatics.speed=fast'], /speechmatics has no setting "speed"; it has: processing, retention-days/],
+    ['a bad value', ['--set', 'speechmatics.processing=soon'], /speechmatics\.processing=soon: "soon" is not a progression/],
+    ['a malformed --set', ['--set', 'retention-days'], /is not api\.setting=value/],
+    ['settings for an API that has none', ['--set', 'gladia.processing=immediate'], /gladia has no settings/],
+  ])('refuses %s with exit 2 and a message', async (_case, args, message) => {
+    const child = run(['serve', '--port', '0', ...args]);
+    let err = '';
+    child.stderr.on('data', (chunk) => (err += chunk));
+    expect(await exitCode(child)).toBe(2);
+    expect(err).toMatch(message);
+  }, 30_000);
 });
 
 describe('speechdouble conform', () => {

@@ -2,7 +2,7 @@
 // that says when the next step happens (moto's managed state offers the same choices):
 // immediately, after N seconds, after a share of the audio's duration, or after N reads.
 // The policy is a per-API setting, so a test can make jobs finish on the second poll.
-import type { Holdings, Ownership } from './ownership.ts';
+import type { Holdings, Ownership, Resource } from './ownership.ts';
 
 export type Transitions<S extends string> = Record<S, readonly S[]>;
 
@@ -13,18 +13,39 @@ export interface Lifecycle<S extends string> {
   move(resource: { id: string; status: S }, to: S): void;
   /** Statuses that can still change (a resource in them may be locked, still running). */
   isFinal(status: S): boolean;
+  /**
+   * Retention: a resource still in the expiring status after `seconds` moves to the expired
+   * one and loses its files, but stays listed (the vendor answers "expired", not "unknown").
+   */
+  retain(ownership: Ownership, resource: Resource & { status: S }, seconds: number, label: string, then?: () => void): void;
 }
 
-export function defineLifecycle<S extends string>(transitions: Transitions<S>): Lifecycle<S> {
+export interface LifecycleOptions<S extends string> {
+  /** Which status expires into which after the retention period, if the vendor has one. */
+  expires?: { from: S; to: S };
+}
+
+export function defineLifecycle<S extends string>(transitions: Transitions<S>, options: LifecycleOptions<S> = {}): Lifecycle<S> {
   const statuses = Object.keys(transitions) as S[];
+  const move = (resource: { id: string; status: S }, to: S) => {
+    if (!transitions[resource.status].includes(to)) throw new Error(`${resource.id}: ${resource.status} → ${to} is not a transition`);
+    resource.status = to;
+  };
   return {
     transitions,
     statuses,
-    move(resource, to) {
-      if (!transitions[resource.status].includes(to)) throw new Error(`${resource.id}: ${resource.status} → ${to} is not a transition`);
-      resource.status = to;
-    },
+    move,
     isFinal: (status) => transitions[status].length === 0,
+    retain(ownership, resource, seconds, label, then) {
+      const { expires } = options;
+      if (!expires) throw new Error(`${resource.id}: this lifecycle has no expiry`);
+      ownership.after(resource.held, seconds * 1000, label, async () => {
+        if (resource.status !== expires.from) return;
+        move(resource, expires.to);
+        then?.();
+        await ownership.dropFiles(resource.held);
+      });
+    },
   };
 }
 

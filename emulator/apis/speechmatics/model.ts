@@ -22,7 +22,7 @@ export const JOBS = defineLifecycle<JobStatus>({
   rejected: ['deleted'],
   expired: ['deleted'],
   deleted: [],
-});
+}, { expires: { from: 'done', to: 'expired' } });
 
 export interface FetchConfig {
   url: string;
@@ -148,12 +148,7 @@ async function finish(job: Job, state: JobsState, runtime: SpeechmaticsRuntime):
   JOBS.move(job, 'done');
   job.billable = true;
   await sendNotifications(job, state, runtime);
-  runtime.own.after(job.held, runtime.settings['retention-days'] * 24 * 3600 * 1000, 'speechmatics: a job expires', async () => {
-    if (job.status !== 'done') return;
-    JOBS.move(job, 'expired');
-    state.outputs.forget(job.id);
-    await runtime.own.dropFiles(job.held);
-  });
+  JOBS.retain(runtime.own, job, runtime.settings['retention-days'] * 24 * 3600, 'speechmatics: a job expires', () => state.outputs.forget(job.id));
 }
 
 export async function deleteJob(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
