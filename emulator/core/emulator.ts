@@ -7,7 +7,7 @@ import { createDocumentedResponder, type DocumentedResponder } from './documente
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
 import { createOwnership } from './ownership.ts';
-import { UnsupportedEncodingError } from './request-body.ts';
+import { bytesMediaType, UnsupportedEncodingError } from './request-body.ts';
 import { SettingError, type SettingOverrides } from './settings.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
@@ -198,7 +198,10 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
       const code = documentedBadRequestStatus(specByApi.get(match.api)!, match.template, request.method);
       return documented.respond(match.api, { ...request, path: escapedPath(request.path) }, { code });
     }
-    return documented.respond(match.api, request, prefer.preferences);
+    // Prism would parse bytes labelled as a form as a form, and throw on them.
+    const operation = ((specByApi.get(match.api)!.dereferenced.paths as JsonObject)[match.template] as JsonObject)[request.method.toLowerCase()] as JsonObject;
+    const relabel = request.body.length > 0 ? bytesMediaType(operation.requestBody as JsonObject | undefined, request.headers['content-type']) : undefined;
+    return documented.respond(match.api, relabel ? { ...request, headers: { ...request.headers, 'content-type': relabel } } : request, prefer.preferences);
   }
 
   return {

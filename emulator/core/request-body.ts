@@ -86,6 +86,20 @@ const isBinaryMedia = (type: string, media: JsonObject | undefined) => {
   return schema.format === 'binary' || /^(application\/octet-stream|audio\/|video\/|\*\/\*)/.test(mediaTypeOf(type));
 };
 
+/**
+ * The media type an upload that only takes bytes is read as, whatever the request called it
+ * (curl's --data-binary says application/x-www-form-urlencoded); undefined when the request
+ * names one of the operation's types exactly, or the operation takes more than bytes.
+ */
+export function bytesMediaType(requestBody: JsonObject | undefined, contentType: string | undefined): string | undefined {
+  const content = (requestBody?.content ?? {}) as JsonObject;
+  const types = Object.keys(content);
+  if (!types.length || !Object.entries(content).every(([type, media]) => isBinaryMedia(type, media as JsonObject))) return undefined;
+  const requested = mediaTypeOf(contentType);
+  if (types.some((type) => mediaTypeOf(type) === requested)) return undefined;
+  return types.find((type) => !type.includes('*')) ?? types[0];
+}
+
 const failure = (rule: string, expected: string): ValidationFailure => ({ in: 'body', rule, expected });
 
 export async function readRequestBody(request: EmulatorRequest, requestBody: JsonObject | undefined, files: FileStore, limits: BodyLimits): Promise<BodyRead> {
@@ -97,10 +111,7 @@ export async function readRequestBody(request: EmulatorRequest, requestBody: Jso
       : { ok: true, body: { kind: 'none' }, written };
   }
   const requested = mediaTypeOf(request.headers['content-type']);
-  // An upload that only takes bytes takes them whatever they are labelled (curl's
-  // --data-binary says application/x-www-form-urlencoded).
-  const binaryOnly = Object.keys(content).length > 0 && Object.entries(content).every(([type, media]) => isBinaryMedia(type, media as JsonObject));
-  const mediaType = matchMediaType(content, requested) ?? (binaryOnly ? Object.keys(content)[0] : undefined);
+  const mediaType = matchMediaType(content, requested) ?? bytesMediaType(requestBody, requested);
   if (!mediaType) return { ok: false, failure: failure('media-type', Object.keys(content).join(', ')), written };
 
   let stream: Readable;

@@ -272,6 +272,14 @@ describe('a path two APIs share', () => {
     expect((await res.json()).message).toMatch(/gladia and assemblyai.*both x-gladia-key \(Gladia\) and authorization \(AssemblyAI\)/);
   });
 
+  it('bytes labelled as a form (curl --data-binary) are still bytes to an upload that takes only bytes', async () => {
+    const { startServer } = await import('../compose.ts');
+    const running = await startServer({ host: '127.0.0.1', port: 0, apis: ['assemblyai'] });
+    servers.push(running);
+    const res = await fetch(running.url + '/v2/upload', { method: 'POST', headers: { authorization: 'test-key', 'content-type': 'application/x-www-form-urlencoded' }, body: new Uint8Array([0x25, 0xff, 0x25, 0x5a]) });
+    expect(res.status).toBe(200);
+  });
+
   it('a documented-only API answers an undecodable path with a documented 4xx, not 500', async () => {
     const { startServer } = await import('../compose.ts');
     const running = await startServer({ host: '127.0.0.1', port: 0, apis: ['gladia', 'speechmatics'] });
