@@ -35,6 +35,10 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body };
 }
 
+export function textResponse(status: number, body: string | Buffer, headers: Record<string, string> = {}): EmulatorResponse {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
+}
+
 /** A URL's query as the core reads it: repeated names keep every value, in order. */
 export function queryFrom(params: URLSearchParams): Record<string, QueryValue> {
   const query: Record<string, QueryValue> = {};

@@ -5,6 +5,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FileStore } from './file-store.ts';
+import type { Holdings, Ownership } from './ownership.ts';
 
 export class RemoteMediaError extends Error {
   override readonly name = 'RemoteMediaError';
@@ -20,8 +22,12 @@ export class RemoteMediaError extends Error {
 
 const FETCH_TIMEOUT_MS = 60_000;
 
-/** A real GET, streamed to `path`; throws RemoteMediaError when the media cannot be had. */
-export async function fetchToFile(url: string, headers: Record<string, string>, path: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<{ bytes: number; contentType?: string }> {
+interface FetchOptions {
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+async function get(url: string, headers: Record<string, string>, options: FetchOptions): Promise<Readable> {
   let response: Response;
   try {
     response = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS) });
@@ -40,10 +46,38 @@ export async function fetchToFile(url: string, headers: Record<string, string>, 
     bytes += chunk.length;
     if (bytes > limit) source.destroy(new RemoteMediaError(`the media is larger than ${limit} bytes`));
   });
+  return source;
+}
+
+const asRemoteError = (error: unknown) => (error instanceof RemoteMediaError ? error : new RemoteMediaError((error as Error).message));
+
+/** A real GET, streamed to `path`; throws RemoteMediaError when the media cannot be had. */
+export async function fetchToFile(url: string, headers: Record<string, string>, path: string, options: FetchOptions = {}): Promise<{ bytes: number }> {
+  const source = await get(url, headers, options);
+  let bytes = 0;
+  source.on('data', (chunk: Buffer) => (bytes += chunk.length));
   try {
     await pipeline(source, createWriteStream(path));
   } catch (error) {
-    throw error instanceof RemoteMediaError ? error : new RemoteMediaError((error as Error).message);
+    throw asRemoteError(error);
   }
-  return { bytes, ...(response.headers.get('content-type') && { contentType: response.headers.get('content-type')! }) };
+  return { bytes };
+}
+
+/** Fetches into a file the holder keeps (it goes with the resource): its path and size. */
+export async function fetchKept(runtime: { own: Ownership; files: FileStore }, held: Holdings, url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<{ path: string; bytes: number }> {
+  const path = runtime.own.keep(held, runtime.files.newPath('fetched'));
+  return { path, ...(await fetchToFile(url, headers, path, options)) };
+}
+
+/** A small remote file (a text to align), read whole within `maxBytes`. */
+export async function fetchBytes(url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<Buffer> {
+  const source = await get(url, headers, options);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of source) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw asRemoteError(error);
+  }
+  return Buffer.concat(chunks);
 }

@@ -20,6 +20,9 @@ export type RequestBody =
   /** Raw bytes (an audio upload), on disk. */
   | { kind: 'file'; mediaType: string; file: UploadedFile & { path: string } };
 
+/** The first file part of that name in a form body, if any. */
+export const formFile = (body: RequestBody, name: string): UploadedFile | undefined => (body.kind === 'form' ? body.files[name]?.[0] : undefined);
+
 export type BodyRead = { ok: true; body: RequestBody; written: string[] } | { ok: false; failure: ValidationFailure; written: string[] };
 
 export interface BodyLimits {

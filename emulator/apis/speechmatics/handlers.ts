@@ -3,8 +3,8 @@
 // error rendering and contract checks happen in emulator/core.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
-import type { UploadedFile } from '../../core/multipart.ts';
+import { jsonResponse, textResponse } from '../../core/http-types.ts';
+import { formFile } from '../../core/request-body.ts';
 import type { Handler, OperationRequest } from '../../core/stateful.ts';
 import { smError } from './errors.ts';
 import { deleteJob as deleteJobAndFiles, startJob, type Job, type JobConfig, type JobsState, type SpeechmaticsRuntime } from './model.ts';
@@ -13,8 +13,6 @@ import type { SETTINGS } from './settings.ts';
 import { usageReport } from './usage.ts';
 
 type SpeechmaticsHandler = Handler<JobsState, typeof SETTINGS>;
-
-const text = (body: string | Buffer): EmulatorResponse => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body });
 
 function findJob(state: JobsState, request: OperationRequest): Job {
   const job = state.jobs.get(request.tenant, request.pathParams.jobid ?? '');
@@ -34,9 +32,8 @@ function unlessExpired(job: Job, runtime: SpeechmaticsRuntime, kind: 'jobExpired
 const createJob: SpeechmaticsHandler = async (request, state, runtime) => {
   if (request.body.kind !== 'form') throw smError('malformedRequest', 'the body must be multipart/form-data');
   const config = request.body.values.config as JobConfig;
-  const one = (name: string): UploadedFile | undefined => (request.body.kind === 'form' ? request.body.files[name]?.[0] : undefined);
-  const dataFile = one('data_file');
-  const textFile = one('text_file');
+  const dataFile = formFile(request.body, 'data_file');
+  const textFile = formFile(request.body, 'text_file');
   const { fetch_data: fetchData, fetch_text: fetchText } = config;
   if (dataFile && fetchData) throw smError('malformedRequest', 'give data_file or fetch_data, not both');
   if (textFile && fetchText) throw smError('malformedRequest', 'give text_file or fetch_text, not both');
@@ -101,7 +98,7 @@ const getJobTranscript: SpeechmaticsHandler = async (request, state, runtime) =>
   const job = findJob(state, request);
   const { format } = request.params.query as { format: 'json-v2' | 'txt' | 'srt' };
   outputsOf(job, 'transcription', runtime);
-  if (format === 'txt' || format === 'srt') return text(await transcriptText(job, format, state, runtime));
+  if (format === 'txt' || format === 'srt') return textResponse(200, await transcriptText(job, format, state, runtime));
   return jsonResponse(200, await transcriptJson(job, state, runtime));
 };
 
@@ -109,7 +106,7 @@ const getJobAlignment: SpeechmaticsHandler = async (request, state, runtime) => 
   const job = findJob(state, request);
   const { tags } = request.params.query as { tags: 'word_start_and_end' | 'one_per_line' };
   outputsOf(job, 'alignment', runtime);
-  return text(alignmentText(job, tags, runtime));
+  return textResponse(200, alignmentText(job, tags, runtime));
 };
 
 function storedFile(job: Job, runtime: SpeechmaticsRuntime): void {
@@ -128,7 +125,7 @@ const getJobText: SpeechmaticsHandler = async (request, state, runtime) => {
   const job = findJob(state, request);
   storedFile(job, runtime);
   if (!job.text) throw smError('jobNotFound', 'the job has no text file');
-  return text(job.text);
+  return textResponse(200, job.text);
 };
 
 const getUsage: SpeechmaticsHandler = async (request, state, runtime) =>

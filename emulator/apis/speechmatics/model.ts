@@ -1,10 +1,9 @@
 // A Speechmatics job and its life: the statuses and which may follow which (data, run by the
 // core's lifecycle), and the steps that move a job on: reading its media, finishing
 // (done or rejected), expiring after the retention period.
-import { readFile } from 'node:fs/promises';
 import { defineLifecycle, progress } from '../../core/lifecycle.ts';
 import type { Resource } from '../../core/ownership.ts';
-import { fetchToFile, RemoteMediaError } from '../../core/remote-media.ts';
+import { fetchBytes, fetchKept, RemoteMediaError } from '../../core/remote-media.ts';
 import type { ApiRuntime } from '../../core/stateful.ts';
 import type { TenantStore } from '../../core/tenant-store.ts';
 import type { Registration } from '../../engine/fixtures.ts';
@@ -99,38 +98,18 @@ async function prepare(job: Job, state: JobsState, runtime: SpeechmaticsRuntime)
 
 async function fetchInputs(job: Job, fetches: { data?: FetchConfig; text?: FetchConfig }, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
   if (job.status !== 'running') return;
+  const limit = { maxBytes: runtime.settings['max-upload-mb'] };
+  let what = 'audio';
   try {
-    if (fetches.data) {
-      const path = runtime.own.keep(job.held, runtime.files.newPath('fetched'));
-      await fetchMedia(fetches.data, 'audio', path, runtime);
-      job.dataPath = path;
-    }
-    if (fetches.text) {
-      const path = runtime.files.newPath('fetched-text');
-      try {
-        await fetchMedia(fetches.text, 'text', path, runtime);
-        job.text = await readFile(path);
-      } finally {
-        await runtime.files.remove(path);
-      }
-    }
+    if (fetches.data) job.dataPath = (await fetchKept(runtime, job.held, fetches.data.url, parseAuthHeaders(fetches.data.auth_headers), limit)).path;
+    what = 'text';
+    if (fetches.text) job.text = await fetchBytes(fetches.text.url, parseAuthHeaders(fetches.text.auth_headers), limit);
   } catch (error) {
     if (!(error instanceof RemoteMediaError)) throw error;
-    job.rejection = { message: error.message, notify: 'fetch_error' };
-    await finish(job, state, runtime);
-    return;
+    job.rejection = { message: `unable to fetch ${what}: ${error.reason}`, notify: 'fetch_error' };
+    return finish(job, state, runtime);
   }
   await prepare(job, state, runtime);
-}
-
-/** A real GET with the caller's auth headers, in the vendor's words when it fails. */
-async function fetchMedia(config: FetchConfig, what: string, path: string, runtime: SpeechmaticsRuntime): Promise<void> {
-  try {
-    await fetchToFile(config.url, parseAuthHeaders(config.auth_headers), path, { maxBytes: runtime.settings['max-upload-mb'] });
-  } catch (error) {
-    if (!(error instanceof RemoteMediaError)) throw error;
-    throw new RemoteMediaError(`unable to fetch ${what}: ${error.reason}`, error.status);
-  }
 }
 
 /** Runs at the job's due time: done (the engine's words), or rejected with the reason in errors[]. */

@@ -6,7 +6,7 @@ import { ApiError } from '../api-error.ts';
 import { jsonResponse } from '../http-types.ts';
 import { defineLifecycle, progress } from '../lifecycle.ts';
 import type { Resource } from '../ownership.ts';
-import { fetchToFile, RemoteMediaError } from '../remote-media.ts';
+import { fetchKept, RemoteMediaError } from '../remote-media.ts';
 import { progressionSetting, uploadLimitSetting } from '../settings.ts';
 import { defineApi, type ApiRuntime, type Handler } from '../stateful.ts';
 import type { TenantStore } from '../tenant-store.ts';
@@ -39,7 +39,7 @@ function start(job: Job, runtime: Runtime): void {
     JOBS.move(job, to);
     then?.();
   };
-  progress(runtime.own, job.held, runtime.settings.processing, 0, `tiny ${job.id} processes`, step('processing', () => progress(runtime.own, job.held, runtime.settings.processing, 0, `tiny ${job.id} finishes`, step('done'))));
+  progress(runtime.own, job.held, runtime.settings.processing, 0, 'tiny: a job processes', step('processing', () => progress(runtime.own, job.held, runtime.settings.processing, 0, 'tiny: a job finishes', step('done'))));
 }
 
 function fail(job: Job, message: string): void {
@@ -73,11 +73,10 @@ const createJob: TinyHandler = async (request, state, runtime) => {
       fail(job, 'not your upload');
     } else {
       // Fetched on the clock, as a vendor fetches after answering.
-      runtime.own.after(job.held, 0, `tiny ${job.id} fetches`, async () => {
-        const path = runtime.own.keep(job.held, runtime.files.newPath('fetched'));
+      runtime.own.after(job.held, 0, 'tiny: a job fetches', async () => {
         try {
-          job.bytes = (await fetchToFile(url, {}, path, { maxBytes: runtime.settings['max-upload-mb'] })).bytes;
-          job.path = path;
+          const fetched = await fetchKept(runtime, job.held, url, {}, { maxBytes: runtime.settings['max-upload-mb'] });
+          [job.path, job.bytes] = [fetched.path, fetched.bytes];
           start(job, runtime);
         } catch (error) {
           if (!(error instanceof RemoteMediaError)) throw error;
