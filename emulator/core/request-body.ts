@@ -9,7 +9,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FileStore } from './file-store.ts';
 import type { EmulatorRequest } from './http-types.ts';
 import { MalformedBodyError, parseMultipart, type FormData, type UploadedFile } from './multipart.ts';
-import type { ValidationFailure } from './request-validation.ts';
+import type { ValidationFailure } from './validation-failure.ts';
 import type { JsonObject } from '../../openapi/specs.ts';
 
 export type RequestBody =

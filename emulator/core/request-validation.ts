@@ -6,22 +6,9 @@
 import type { EmulatorRequest } from './http-types.ts';
 import { readFile } from 'node:fs/promises';
 import type { RequestBody } from './request-body.ts';
+import type { ParameterLocation, ValidationFailure } from './validation-failure.ts';
 import { createAjv, describeErrors, type ErrorObject, type ValidateFunction } from '../../openapi/schemas.ts';
 import type { JsonObject, OperationRef } from '../../openapi/specs.ts';
-
-export type ParameterLocation = 'path' | 'query' | 'header' | 'body';
-
-export interface ValidationFailure {
-  in: ParameterLocation;
-  /** The parameter (or body property path) that failed; undefined for the body as a whole. */
-  name?: string;
-  /** What the spec wanted: `integer`, `boolean`, `date-time`, `enum`, `minimum`, `required`, `json`… */
-  rule: string;
-  /** The spec's words for it: the type or format, allowed values, bounds. */
-  expected?: string;
-  /** The schema the value failed, for renderers that quote its bounds or format. */
-  schema?: JsonObject;
-}
 
 export interface ValidatedParams {
   path: Record<string, unknown>;

@@ -2,7 +2,7 @@
 // the vendor's list (the official JS SDK rejects any other string).
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
-import type { ValidationFailure } from '../../core/request-validation.ts';
+import type { ValidationFailure } from '../../core/validation-failure.ts';
 
 const CATALOGUE = {
   permissionDenied: { status: 401, error: 'Permission Denied' },

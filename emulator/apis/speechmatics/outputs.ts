@@ -1,14 +1,12 @@
 // What a Speechmatics job hands out: its summary (JobInfo), its transcript as json-v2, txt or
 // srt, its alignment. Rendered when asked for, from the audio, by the deterministic engine;
 // a small cache keeps the latest few so a polling client does not re-run the engine.
-import { createBoundedCache, type BoundedCache } from '../../core/bounded-cache.ts';
+import { createBoundedCache } from '../../core/bounded-cache.ts';
 import type { EnrichmentRequest } from '../../engine/enrich.ts';
 import { renderOnePerLine, renderWordStartAndEnd } from '../../engine/render/alignment-tags.ts';
 import { renderJsonV2, renderSrt, renderTxt } from '../../engine/render/speechmatics.ts';
 import type { Enrichments, Transcript } from '../../engine/transcript.ts';
-import type { Job, JobConfig, JobsState, SpeechmaticsRuntime } from './model.ts';
-
-export type RenderedOutputs = BoundedCache<Promise<{ transcript: Transcript; enrichments: Enrichments }>>;
+import type { Job, JobConfig, JobsState, RenderedOutputs, SpeechmaticsRuntime } from './model.ts';
 
 /** Enough for every job a test suite polls at once; each entry is one transcript. */
 const RECENT_TRANSCRIPTS = 64;
