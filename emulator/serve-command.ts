@@ -102,8 +102,6 @@ export const serveCommand = () => new Command('serve')
     const legacy = legacySettings(opts);
     // Explicit --set wins over the older flags it overlaps.
     const settings = Object.fromEntries([...new Set([...Object.keys(legacy), ...Object.keys(opts.set)])].map((api) => [api, { ...legacy[api], ...opts.set[api] }]));
-    // The older Speechmatics flags say nothing when Speechmatics is not served.
-    if (opts.api.length && !opts.api.includes('speechmatics') && !opts.set.speechmatics) delete settings.speechmatics;
     let running;
     try {
       running = await startServer({

@@ -8,7 +8,7 @@ import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './htt
 import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
 import { createOwnership } from './ownership.ts';
 import { bytesMediaType, UnsupportedEncodingError } from './request-body.ts';
-import { SettingError, type SettingOverrides } from './settings.ts';
+import { resolveSettings, SettingError, type SettingOverrides } from './settings.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
@@ -89,6 +89,8 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   for (const api of Object.keys(options.settings ?? {})) {
     if (api !== '*' && !modules.has(api)) throw new SettingError(`${api} has no settings: ${known.includes(api) ? 'it answers documented responses only' : 'there is no such API'}`);
   }
+  // Every API's settings are checked, served or not: a typo is an error even under --api.
+  for (const module of modules.values()) resolveSettings(module.name, module.settings, options.settings);
   const specs = await Promise.all(apis.map((api) => (modules.has(api) ? loadSpecFile(api, modules.get(api)!.spec) : loadSpec(api as ApiName))));
   const routes: RouteTable = buildRouteTable(specs);
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));

@@ -231,6 +231,10 @@ describe('settings per API', () => {
     await expect(emulator({ nope: { x: 1 } })).rejects.toThrow('nope has no settings: there is no such API');
   });
 
+  it('checks an API\'s settings even when the API is not served', async () => {
+    await expect(emulator({ tiny: { speed: 'fast' } }, ['gladia'])).rejects.toThrow('tiny has no setting "speed"');
+  });
+
   it('`*` sets a setting for every API that has it and passes over the others', async () => {
     await expect(emulator({ '*': { processing: 'immediate', 'retention-days': 1 } })).resolves.toBeDefined();
   });
