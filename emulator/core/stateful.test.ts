@@ -69,6 +69,12 @@ describe('credentials come from the spec\'s securitySchemes', () => {
     expect((await form('tiny:wrong')).status).toBe(401);
   });
 
+  it('an API\'s own extra check runs once the body is read (a credential repeated in the body)', async () => {
+    const post = (token: string) => call(server, '/tiny/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ media_url: 'http://127.0.0.1:9/x', api_token: token }) });
+    expect((await post('test-key')).status).toBe(201);
+    expect(await post('other-key')).toEqual({ status: 401, body: { problem: 'unauthorized', detail: 'api_token is not the key in the header' } });
+  });
+
   it('keeps two tenants apart', async () => {
     const made = await call(server, '/tiny/jobs', { method: 'POST', body: multipart({ options: '{"language":"en"}', media: bytes(10) }) });
     expect((await call(server, `/tiny/jobs/${made.body.id}`, { headers: bearer('other-key') })).status).toBe(404);
