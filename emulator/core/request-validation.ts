@@ -10,6 +10,19 @@ import type { ParameterLocation, ValidationFailure } from './validation-failure.
 import { createAjv, describeErrors, type ErrorObject, type ValidateFunction } from '../../openapi/schemas.ts';
 import type { JsonObject, OperationRef } from '../../openapi/specs.ts';
 
+/**
+ * The schema compilers an API's validators share: an ajv instance is costly to make, and
+ * compiling many schemas into one is what it is built for. One set per mounted API (not per
+ * process), so an emulator that goes takes its compiled schemas with it.
+ */
+export interface Compilers {
+  /** For parameters and form fields, which arrive as text. */
+  coercing: ReturnType<typeof createAjv>;
+  plain: ReturnType<typeof createAjv>;
+}
+
+export const createCompilers = (): Compilers => ({ coercing: createAjv({ coerce: true }), plain: createAjv() });
+
 export interface ValidatedParams {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
@@ -44,9 +57,8 @@ function failureFrom(error: ErrorObject, location: ParameterLocation, schemas: R
 }
 
 /** Checks path, query and header parameters: coerced to their spec types, defaults filled in. */
-export function createParameterValidator(op: OperationRef, pathItem: JsonObject): (request: EmulatorRequest, pathParams: Record<string, string>) => Validation {
-  const ajv = createAjv({ coerce: true });
-  const compile = (schema: JsonObject) => ajv.compile(schema);
+export function createParameterValidator(op: OperationRef, pathItem: JsonObject, compilers: Compilers = createCompilers()): (request: EmulatorRequest, pathParams: Record<string, string>) => Validation {
+  const compile = (schema: JsonObject) => compilers.coercing.compile(schema);
   const params = [...((pathItem.parameters ?? []) as JsonObject[]), ...((op.operation.parameters ?? []) as JsonObject[])];
   const sets = { path: parameterSet(params, 'path', compile), query: parameterSet(params, 'query', compile), header: parameterSet(params, 'header', compile) };
 
@@ -93,10 +105,9 @@ const SMALL_PART_BYTES = 2 ** 20;
  * wants binary, a JSON document inside a part parsed and checked against its own schema. The
  * checked values are left in `body.values` for the handler.
  */
-export function createBodyValidator(op: OperationRef): (body: RequestBody) => Promise<ValidationFailure | undefined> {
+export function createBodyValidator(op: OperationRef, compilers: Compilers = createCompilers()): (body: RequestBody) => Promise<ValidationFailure | undefined> {
   const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
-  const plain = createAjv();
-  const coercing = createAjv({ coerce: true });
+  const { plain, coercing } = compilers;
   const compiled = new Map<string, { whole: ValidateFunction; parts: Record<string, ValidateFunction>; schema: JsonObject; binary: Set<string> }>();
   for (const [mediaType, media] of Object.entries(content)) {
     const schema = ((media as JsonObject).schema ?? {}) as JsonObject;

@@ -15,7 +15,7 @@ import type { Ownership, Resource } from './ownership.ts';
 import type { Random } from './random.ts';
 import { readRequestBody, type RequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
-import { createBodyValidator, createParameterValidator, type ValidatedParams } from './request-validation.ts';
+import { createBodyValidator, createCompilers, createParameterValidator, type ValidatedParams } from './request-validation.ts';
 import type { ValidationFailure } from './validation-failure.ts';
 import { resolveSettings, type SettingOverrides, type SettingsSchema, type SettingValues } from './settings.ts';
 import { createTenantStore, type TenantStore } from './tenant-store.ts';
@@ -151,11 +151,12 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     params: ReturnType<typeof createParameterValidator>;
     body: ReturnType<typeof createBodyValidator>;
   };
+  const compilers = createCompilers();
   for (const op of listOperations(spec.dereferenced)) {
     const id = String(op.operation.operationId);
     if (!definition.handlers[id]) throw new Error(`${definition.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
     const pathItem = (spec.dereferenced.paths as JsonObject)[op.path] as JsonObject;
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem), body: createBodyValidator(op) });
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers) });
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
   const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
