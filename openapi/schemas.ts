@@ -12,11 +12,14 @@ const OPENAPI_SCHEMA_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDoc
 export interface AjvOptions {
   /** For request parameters, which arrive as text: "10" becomes 10, "true" true; defaults fill in. */
   coerce?: boolean;
+  /** Fill in the schema's defaults for what is left out, without coercing types (JSON bodies). */
+  defaults?: boolean;
 }
 
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
   const ajv = new Ajv2020({
     ...(options.coerce && { coerceTypes: 'array' as const, useDefaults: true }),
+    ...(options.defaults && { useDefaults: true }),
     strict: true,
     // A spec may leave `type` off a subschema that only narrows (`required`, `properties`):
     // legal JSON Schema that strictTypes would reject.

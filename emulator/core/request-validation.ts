@@ -18,10 +18,12 @@ import type { JsonObject, OperationRef } from '../../openapi/specs.ts';
 export interface Compilers {
   /** For parameters and form fields, which arrive as text. */
   coercing: ReturnType<typeof createAjv>;
+  /** For JSON bodies: the spec's defaults fill in what the client left out. */
+  filling: ReturnType<typeof createAjv>;
   plain: ReturnType<typeof createAjv>;
 }
 
-export const createCompilers = (): Compilers => ({ coercing: createAjv({ coerce: true }), plain: createAjv() });
+export const createCompilers = (): Compilers => ({ coercing: createAjv({ coerce: true }), filling: createAjv({ defaults: true }), plain: createAjv() });
 
 export interface ValidatedParams {
   path: Record<string, unknown>;
@@ -103,16 +105,17 @@ const SMALL_PART_BYTES = 2 ** 20;
  * Checks a body against the operation's schema for its media type. Forms are checked as the
  * object they describe: text fields coerced to their types, file parts present where the spec
  * wants binary, a JSON document inside a part parsed and checked against its own schema. The
- * checked values are left in `body.values` for the handler.
+ * checked values are left in `body.values` for the handler; a JSON body gets the spec's
+ * defaults for what it left out, as parameters do.
  */
 export function createBodyValidator(op: OperationRef, compilers: Compilers = createCompilers()): (body: RequestBody) => Promise<ValidationFailure | undefined> {
   const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
-  const { plain, coercing } = compilers;
+  const { plain, coercing, filling } = compilers;
   const compiled = new Map<string, { whole: ValidateFunction; parts: Record<string, ValidateFunction>; schema: JsonObject; binary: Set<string> }>();
   for (const [mediaType, media] of Object.entries(content)) {
     const schema = ((media as JsonObject).schema ?? {}) as JsonObject;
     if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(mediaType)) {
-      compiled.set(mediaType, { whole: plain.compile(schema), parts: {}, schema, binary: new Set() });
+      compiled.set(mediaType, { whole: filling.compile(schema), parts: {}, schema, binary: new Set() });
       continue;
     }
     const encoding = ((media as JsonObject).encoding ?? {}) as JsonObject;

@@ -27,7 +27,8 @@ export function createResponseValidator(): ResponseValidator {
         if (response.body !== undefined && response.body !== '') throw new ContractViolation(`${pointer}: documents no body, got one`);
         return;
       }
-      const media = content[mediaType] as JsonObject | undefined;
+      // `audio/*` documents every audio type, as OpenAPI's media type ranges do.
+      const media = (content[mediaType] ?? content[mediaType.replace(/\/.*$/, '/*')] ?? content['*/*']) as JsonObject | undefined;
       if (!media) throw new ContractViolation(`${pointer}: media type ${mediaType || '(none)'} is not documented (${Object.keys(content).join(', ')})`);
       if (!/json/.test(mediaType)) return;
       const validate = compile(media.schema as JsonObject);

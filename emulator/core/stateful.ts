@@ -84,14 +84,21 @@ export interface ApiDefinition<State, S extends SettingsSchema> {
   createState(scope: StateScope): State;
   handlers: Record<string, Handler<State, S>>;
   errors: {
-    render(error: ApiError): EmulatorResponse;
+    render(error: ApiError, context: ErrorContext<S>): EmulatorResponse;
     /** A request the spec refuses, in the vendor's words and status. */
-    validation(failure: ValidationFailure): EmulatorResponse;
+    validation(failure: ValidationFailure, context: ErrorContext<S>): EmulatorResponse;
     /** The vendor's error for a missing, malformed or unknown credential. */
     credentials(problem: CredentialProblem): ApiError;
   };
   /** Checks beyond the spec's security schemes, once the body is read (Cadence's api_token). */
   authorize?(request: OperationRequest, runtime: ApiRuntime<S>): ApiError | undefined;
+}
+
+/** What an error body may quote (Gladia's has the path, a timestamp and a request id). */
+export interface ErrorContext<S extends SettingsSchema = SettingsSchema> {
+  method: string;
+  path: string;
+  runtime: ApiRuntime<S>;
 }
 
 export interface StatefulApi {
@@ -179,14 +186,15 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     // Credentials first, as the vendors do: a stranger learns nothing about the request.
     if (!credential.ok) throw definition.errors.credentials(credential.problem);
     const path = pathParams(template, request.path);
-    if (!path.ok) return definition.errors.validation(path.failure);
+    const context: ErrorContext<S> = { method: request.method, path: request.path, runtime };
+    if (!path.ok) return definition.errors.validation(path.failure, context);
     const params = operation.params(request, path.values);
-    if (!params.ok) return definition.errors.validation(params.failure);
+    if (!params.ok) return definition.errors.validation(params.failure, context);
     const read = await readRequestBody(request, operation.op.operation.requestBody as JsonObject | undefined, shared.files, limits);
     written.push(...read.written);
-    if (!read.ok) return definition.errors.validation(read.failure);
+    if (!read.ok) return definition.errors.validation(read.failure, context);
     const bodyFailure = await operation.body(read.body);
-    if (bodyFailure) return definition.errors.validation(bodyFailure);
+    if (bodyFailure) return definition.errors.validation(bodyFailure, context);
     const { body: _raw, stream: _stream, ...rest } = request;
     const operationRequest: OperationRequest = {
       ...rest, operationId: String(operation.op.operation.operationId), pathParams: path.values, tenant: credential.tenant,
@@ -206,7 +214,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
         response = await run(operation, request, template, written);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        response = definition.errors.render(error);
+        response = definition.errors.render(error, { method: request.method, path: request.path, runtime: current.runtime });
       } finally {
         // Parts no resource kept (a refused request, a config sent as a file) go now.
         for (const path of written) if (!shared.files.isClaimed(path)) await shared.files.remove(path);

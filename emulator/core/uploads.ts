@@ -2,6 +2,7 @@
 // Each upload belongs to its tenant and is named by a URL on this emulator; a later request
 // naming that URL is resolved here, without a network request. Another tenant's upload URL
 // resolves to nothing, as the vendors answer for a file that is not yours.
+import type { AudioInfo } from '../engine/probe.ts';
 import type { Ownership, Resource } from './ownership.ts';
 import type { Random } from './random.ts';
 import { createTenantStore } from './tenant-store.ts';
@@ -13,11 +14,15 @@ export interface Upload extends Resource {
   filename: string;
   bytes: number;
   contentType: string;
+  /** What the audio is, when the vendor probed it on upload. */
+  audio?: AudioInfo;
+  /** The remote URL it was downloaded from, for uploads made by URL. */
+  source?: string;
 }
 
 export interface UploadRegistry {
   /** Keeps the file as the tenant's upload; `urlFor` says how the vendor names it. */
-  register(tenant: string, file: { path: string; filename: string; bytes: number; contentType: string }, urlFor: (id: string) => string): Upload;
+  register(tenant: string, file: { path: string; filename: string; bytes: number; contentType: string; audio?: AudioInfo; source?: string }, urlFor: (id: string) => string): Upload;
   /** The tenant's upload a URL names (matched by path, whatever host the client used), if any. */
   resolve(tenant: string, url: string): Upload | undefined;
   /** Whether the URL names an upload of any tenant (so it must not be fetched). */
