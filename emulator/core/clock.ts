@@ -114,7 +114,8 @@ export function createClock(options: ClockOptions): Clock {
     nowMs,
     now: () => new Date(nowMs()),
     schedule,
-    after: (ms, label, run) => schedule(nowMs() + ms, label, run),
+    // Emulated time has whole milliseconds: 2.474 s of work is 2474 ms, not 2473.9999.
+    after: (ms, label, run) => schedule(nowMs() + Math.round(ms), label, run),
     cancel(step) {
       queue = queue.filter((e) => e.id !== step.id);
       arm();

@@ -46,8 +46,11 @@ async function finish(job: Job, state: JobsState, runtime: GladiaRuntime): Promi
   await ended(job, state, runtime);
 }
 
+/** A job whose audio could not be had keeps none of it: `file` null, nothing on disk. */
 async function fail(job: Job, code: number, message: string, state: JobsState, runtime: GladiaRuntime): Promise<void> {
   job.error = { code, message };
+  delete job.file;
+  await runtime.own.dropFiles(job.held);
   job.completedAt = runtime.clock.nowMs();
   JOBS.move(job, 'error');
   await ended(job, state, runtime);
