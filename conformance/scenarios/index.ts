@@ -2,8 +2,10 @@
 // `conform` looks the API up here and hands what it finds to the runner.
 import type { ApiName } from '../../openapi/specs.ts';
 import type { ApiJourneys } from '../scenario.ts';
+import { gladia } from './gladia/index.ts';
 import { speechmatics } from './speechmatics/index.ts';
 
 export const JOURNEYS: Partial<Record<ApiName, ApiJourneys>> = {
   speechmatics,
+  gladia,
 };
