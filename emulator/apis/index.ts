@@ -2,7 +2,8 @@
 // with its spec's documented responses only (through Prism), as every API does for a
 // `Prefer` request. The composition root (emulator/compose.ts) hands this list to the core.
 import type { ApiModule } from '../core/stateful.ts';
+import { assemblyai } from './assemblyai/index.ts';
 import { gladia } from './gladia/index.ts';
 import { speechmatics } from './speechmatics/index.ts';
 
-export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, gladia];
+export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, assemblyai, gladia];

@@ -35,8 +35,11 @@ export interface CallbackAttempt {
 }
 
 export interface CallbackSender {
-  /** Sends now (at the clock's next step) and retries by the policy; `onGiveUp` runs after the last failure. */
-  send(callback: OutgoingCallback, policy: RetryPolicy, onGiveUp?: (last: CallbackAttempt) => void): void;
+  /**
+   * Sends now (at the clock's next step) and retries by the policy; `onGiveUp` runs after the
+   * last failure, `onAttempt` after every attempt (AssemblyAI shows the receiver's status).
+   */
+  send(callback: OutgoingCallback, policy: RetryPolicy, onGiveUp?: (last: CallbackAttempt) => void, onAttempt?: (attempt: CallbackAttempt) => void): void;
   attempts(filter?: { api?: string; url?: string }): CallbackAttempt[];
   reset(): void;
 }
@@ -97,12 +100,13 @@ export function createCallbackSender(clock: Clock): CallbackSender {
   };
 
   return {
-    send(callback, policy, onGiveUp) {
+    send(callback, policy, onGiveUp, onAttempt) {
       const mine = generation;
       const start = clock.nowMs();
       const run = async (number: number) => {
         if (mine !== generation) return; // a reset forgot this callback
         const result = await attempt(callback, number);
+        onAttempt?.(result);
         const ok = result.status !== null && result.status >= 200 && result.status < 300;
         if (ok) return;
         const next = policy.retryAfterSeconds[number - 1];

@@ -80,7 +80,8 @@ export function createParameterValidator(op: OperationRef, pathItem: JsonObject,
 
 /** A body failure named by where in the document it happened (`a/b`, or the missing property). */
 function bodyFailure(error: ErrorObject, prefix = ''): ValidationFailure {
-  const path = error.keyword === 'required' ? [error.instancePath, error.params.missingProperty].filter(Boolean).join('/') : error.instancePath;
+  const extra = error.keyword === 'required' ? error.params.missingProperty : error.keyword === 'additionalProperties' ? error.params.additionalProperty : undefined;
+  const path = extra === undefined ? error.instancePath : [error.instancePath, extra].filter(Boolean).join('/');
   const name = [prefix, path.replace(/^\//, '')].filter(Boolean).join('/');
   return { in: 'body', ...(name && { name }), rule: error.keyword, ...(error.message && { expected: error.message }) };
 }
