@@ -6,7 +6,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { GladiaClient } from '@gladiaio/sdk';
 import { BatchClient } from '@speechmatics/batch-client';
+import { AssemblyAI } from 'assemblyai';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../engine/fixtures.ts';
@@ -15,7 +17,7 @@ import { createEmulatorHandlers, type InProcessEmulator } from '../compose.ts';
 let inProcess: InProcessEmulator;
 let server: ReturnType<typeof setupServer>;
 beforeAll(async () => {
-  inProcess = await createEmulatorHandlers({ apis: ['speechmatics'], clock: { mode: 'scaled', timeScale: 100 }, strict: true });
+  inProcess = await createEmulatorHandlers({ apis: ['speechmatics', 'gladia', 'assemblyai'], clock: { mode: 'scaled', timeScale: 100 }, strict: true });
   server = setupServer(...inProcess.handlers);
   server.listen({ onUnhandledRequest: 'bypass' });
 });
@@ -34,9 +36,23 @@ describe('speechdouble as msw handlers', () => {
     expect(jobs.map((j) => j.status)).toEqual(['done']);
   }, 30_000);
 
+  it('answers the official Gladia SDK at api.gladia.io: its upload URL is resolved in-process', async () => {
+    const gladia = new GladiaClient({ apiKey: 'test-key' }).preRecorded();
+    const upload = await gladia.uploadFile(FIXTURES_DIR + 'en-greeting.16k.wav');
+    expect(upload.audio_url.startsWith('https://api.gladia.io/file/')).toBe(true);
+    const job = await gladia.createAndPoll({ audio_url: upload.audio_url }, { interval: 20 });
+    expect(job.result?.transcription?.full_transcript).toBe('Good morning, and welcome to the weather report. Will it rain today?');
+  }, 30_000);
+
+  it('answers the official AssemblyAI SDK at api.assemblyai.com', async () => {
+    const client = new AssemblyAI({ apiKey: 'test-key' });
+    const transcript = await client.transcripts.transcribe({ audio: FIXTURES_DIR + 'en-greeting.16k.wav' }, { pollingInterval: 20 });
+    expect([transcript.status, transcript.text]).toEqual(['completed', 'Good morning, and welcome to the weather report. Will it rain today?']);
+  }, 30_000);
+
   it('serves the control API on any host', async () => {
     const health = await fetch('http://speechdouble.invalid/__emulator/health');
-    expect(await health.json()).toMatchObject({ status: 'ok', apis: ['speechmatics'] });
+    expect(await health.json()).toMatchObject({ status: 'ok', apis: ['speechmatics', 'gladia', 'assemblyai'] });
   });
 
   it('lets requests that are not the emulator\'s go by', async () => {
