@@ -2,10 +2,12 @@
 // `conform` looks the API up here and hands what it finds to the runner.
 import type { ApiName } from '../../openapi/specs.ts';
 import type { ApiJourneys } from '../scenario.ts';
+import { assemblyai } from './assemblyai/index.ts';
 import { gladia } from './gladia/index.ts';
 import { speechmatics } from './speechmatics/index.ts';
 
 export const JOURNEYS: Partial<Record<ApiName, ApiJourneys>> = {
   speechmatics,
   gladia,
+  assemblyai,
 };
