@@ -29,6 +29,7 @@ describe('request validation', () => {
     [{ limit: '0' }, { in: 'query', name: 'limit', rule: 'minimum' }],
     [{ format: 'xml' }, { in: 'query', name: 'format', rule: 'enum', expected: 'json txt' }],
     [{ deleted: 'maybe' }, { in: 'query', name: 'deleted', rule: 'type', expected: 'boolean' }],
+    [{ limit: '1e309' }, { in: 'query', name: 'limit', rule: 'type', expected: 'integer' }],
   ])('names the parameter and the rule it broke: %j', (query, failure) => {
     const result = listing(request(query, '', { 'x-trace': 't' }), { id: 'x' });
     expect(result.ok).toBe(false);

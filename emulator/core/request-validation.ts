@@ -73,6 +73,13 @@ export function createParameterValidator(op: OperationRef, pathItem: JsonObject,
     for (const location of ['path', 'query', 'header'] as const) {
       const { validate, schemas } = sets[location];
       if (!validate(values[location])) return { ok: false, failure: failureFrom(validate.errors![0]!, location, schemas) };
+      // ajv coerces "1e309" to Infinity and lets it through every bound: no parameter is infinite.
+      for (const [name, value] of Object.entries(values[location])) {
+        if ([value].flat().some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+          const schema = schemas[name];
+          return { ok: false, failure: { in: location, name, rule: 'type', expected: String(schema?.type ?? 'number'), ...(schema && { schema }) } };
+        }
+      }
     }
     return { ok: true, params: values };
   };
