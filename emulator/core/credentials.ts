@@ -7,9 +7,16 @@
 // credential is absent, present but not in the scheme's form, or present.
 import type { Json, JsonObject, OperationRef } from '../../openapi/specs.ts';
 
-/** Which credentials the emulator accepts; structurally the same as `KeyPolicy` in stateful.ts. */
+/** Which credentials the emulator accepts (test-key, --api-key, vendor samples, --any-key). */
 export interface CredentialPolicy {
   accepts(credential: string): boolean;
+}
+
+export const DEFAULT_KEYS = ['test-key'];
+
+export function createKeyPolicy(keys: readonly string[], anyKey: boolean): CredentialPolicy {
+  const accepted = new Set([...DEFAULT_KEYS, ...keys]);
+  return { accepts: (key) => key.length > 0 && (anyKey || accepted.has(key)) };
 }
 
 export type CredentialCheck =

@@ -17,7 +17,8 @@ import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
 import { bufferBody, meter, PayloadTooLargeError, UnreadableBodyError, type BodyMeter } from './body-stream.ts';
 import { createFileStore, type FileStore } from './file-store.ts';
-import { createKeyPolicy, type ApiModule, type Runtime, type StatefulApi } from './stateful.ts';
+import type { ApiModule, Runtime, StatefulApi } from './api-definition.ts';
+import { createKeyPolicy } from './credentials.ts';
 import { API_NAMES, loadSpec, loadSpecFile, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export interface EmulatorOptions {

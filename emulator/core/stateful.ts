@@ -1,125 +1,23 @@
-// Runs an API's business logic. An API is defined as data (`defineApi`): its spec, its
-// settings, its error catalogue and its handlers by operationId. The core does the rest, in
+// Runs an API's business logic. An API is defined as data (api-definition.ts: its spec, its
+// settings, its error catalogue and its handlers by operationId), made a module by
+// `defineApi`. The core does the rest, in
 // the order the vendors do it: route (spec) → credentials (the spec's securitySchemes) →
 // parameters → body, read by its media type and checked against the spec → the API's own
 // extra checks → handler → strict response check. Files a request wrote and no resource kept
 // are removed before the answer goes out.
 import { ApiError } from './api-error.ts';
-import type { CallbackSender } from './callbacks.ts';
-import type { Clock } from './clock.ts';
-import { createCredentialReader, type CredentialCheck } from './credentials.ts';
-import type { FileStore } from './file-store.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { ApiDefinition, ApiModule, ApiRuntime, ErrorContext, MountOptions, OperationRequest, Runtime, StatefulApi, StateScope } from './api-definition.ts';
+import { createCredentialReader, createKeyPolicy, type CredentialPolicy } from './credentials.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
-import type { Ownership, Resource } from './ownership.ts';
-import type { Random } from './random.ts';
-import { readRequestBody, type RequestBody } from './request-body.ts';
+import type { Resource } from './ownership.ts';
+import { readRequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
-import { createBodyValidator, createCompilers, createParameterValidator, type ValidatedParams } from './request-validation.ts';
+import { createBodyValidator, createCompilers, createParameterValidator } from './request-validation.ts';
 import type { ValidationFailure } from './validation-failure.ts';
-import { resolveSettings, type SettingOverrides, type SettingsSchema, type SettingValues } from './settings.ts';
+import { resolveSettings, type SettingsSchema } from './settings.ts';
 import { createTenantStore, type TenantStore } from './tenant-store.ts';
-import { createUploadRegistry, type UploadRegistry } from './uploads.ts';
+import { createUploadRegistry } from './uploads.ts';
 import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
-
-/** What every API shares: one clock, one seeded random source, the engine, callbacks, files. */
-export interface Runtime {
-  clock: Clock;
-  /** Replaced on a full reset, so ids repeat after it. */
-  random: Random;
-  engine: Engine;
-  callbacks: CallbackSender;
-  files: FileStore;
-  own: Ownership;
-}
-
-/** What a handler works with: the shared runtime, its API's settings, and its API's uploads. */
-export interface ApiRuntime<S extends SettingsSchema = SettingsSchema> extends Runtime {
-  api: string;
-  settings: SettingValues<S>;
-  uploads: UploadRegistry;
-}
-
-/** Which keys the emulator accepts (test-key, --api-key, vendor samples, --any-key). */
-export interface KeyPolicy {
-  accepts(key: string): boolean;
-}
-
-export const DEFAULT_KEYS = ['test-key'];
-
-export function createKeyPolicy(keys: readonly string[], anyKey: boolean): KeyPolicy {
-  const accepted = new Set([...DEFAULT_KEYS, ...keys]);
-  return { accepts: (key) => key.length > 0 && (anyKey || accepted.has(key)) };
-}
-
-export interface OperationRequest extends Omit<EmulatorRequest, 'body' | 'stream'> {
-  operationId: string;
-  pathParams: Record<string, string>;
-  /** The credential the request carried: state is partitioned by it. */
-  tenant: string;
-  /** Parameters coerced to their spec types, defaults filled in. */
-  params: ValidatedParams;
-  /** The body, read by its media type and checked against the spec. */
-  body: RequestBody;
-  /** Where the client reached this emulator (`http://host:port`), for URLs it hands out. */
-  origin: string;
-}
-
-export type Handler<State, S extends SettingsSchema> = (request: OperationRequest, state: State, runtime: ApiRuntime<S>) => Promise<EmulatorResponse>;
-
-export type CredentialProblem = Extract<CredentialCheck, { ok: false }>['problem'];
-
-/** Makes the stores a state holds; whatever they keep is released when the state is reset. */
-export interface StateScope {
-  store<R extends Resource>(): TenantStore<R>;
-}
-
-export interface ApiDefinition<State, S extends SettingsSchema> {
-  name: string;
-  /** The spec file (absolute path): routes, validation and strict checks come from it. */
-  spec: string;
-  /** Keys this vendor's own documentation prints as samples; accepted like test-key. */
-  sampleKeys?: readonly string[];
-  settings: S;
-  createState(scope: StateScope): State;
-  handlers: Record<string, Handler<State, S>>;
-  errors: {
-    render(error: ApiError, context: ErrorContext<S>): EmulatorResponse;
-    /** A request the spec refuses, in the vendor's words and status. */
-    validation(failure: ValidationFailure, context: ErrorContext<S>): EmulatorResponse;
-    /** The vendor's error for a missing, malformed or unknown credential. */
-    credentials(problem: CredentialProblem): ApiError;
-  };
-  /** Checks beyond the spec's security schemes, once the body is read (Cadence's api_token). */
-  authorize?(request: OperationRequest, runtime: ApiRuntime<S>): ApiError | undefined;
-}
-
-/** What an error body may quote (Gladia's has the path, a timestamp and a request id). */
-export interface ErrorContext<S extends SettingsSchema = SettingsSchema> {
-  method: string;
-  path: string;
-  runtime: ApiRuntime<S>;
-}
-
-export interface StatefulApi {
-  handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
-  /** Forgets everything, including steps still scheduled for it: nothing of the old state runs later. */
-  reset(): Promise<void>;
-}
-
-export interface MountOptions {
-  keys: KeyPolicy;
-  strict: boolean;
-  settings?: SettingOverrides;
-}
-
-/** A defined API, its state type erased: what registries list and the emulator mounts. */
-export interface ApiModule {
-  readonly name: string;
-  readonly spec: string;
-  readonly settings: SettingsSchema;
-  mount(spec: LoadedSpec, runtime: Runtime, options: MountOptions): StatefulApi;
-}
 
 export function defineApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>): ApiModule {
   return { name: definition.name, spec: definition.spec, settings: definition.settings, mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
@@ -166,7 +64,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers) });
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
-  const policy: KeyPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
+  const policy: CredentialPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
   const validator = createResponseValidator();
   const limits = { fileBytes: typeof settings['max-upload-mb'] === 'number' ? settings['max-upload-mb'] : DEFAULT_UPLOAD_BYTES, bufferedBytes: BUFFERED_BODY_BYTES };
 

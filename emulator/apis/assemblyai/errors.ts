@@ -2,7 +2,7 @@
 // the messages the vendor uses where it has them.
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
-import type { ErrorContext } from '../../core/stateful.ts';
+import type { ErrorContext } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 
 const CATALOGUE = {

@@ -2,7 +2,7 @@
 // Routing, the raw-key `authorization`, body parsing and validation (`{error}` on 400), and
 // contract checks happen in emulator/core.
 import { jsonResponse, textResponse } from '../../core/http-types.ts';
-import type { Handler, OperationRequest } from '../../core/stateful.ts';
+import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { aaiError } from './errors.ts';
 import { page, type ListQuery } from './listing.ts';
 import type { AssemblyAiRuntime, TranscriptJob, TranscriptsState } from './model.ts';

@@ -4,7 +4,7 @@
 import type { BoundedCache } from '../../core/bounded-cache.ts';
 import { defineLifecycle } from '../../core/lifecycle.ts';
 import type { Resource } from '../../core/ownership.ts';
-import type { ApiRuntime } from '../../core/stateful.ts';
+import type { ApiRuntime } from '../../core/api-definition.ts';
 import type { TenantStore } from '../../core/tenant-store.ts';
 import type { Registration } from '../../engine/fixtures.ts';
 import type { AudioInfo } from '../../engine/probe.ts';

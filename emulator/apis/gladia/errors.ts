@@ -2,7 +2,7 @@
 // message, validation_errors?}` on every 4xx, camelCase `statusCode` included.
 import { ApiError } from '../../core/api-error.ts';
 import type { EmulatorResponse } from '../../core/http-types.ts';
-import type { ErrorContext } from '../../core/stateful.ts';
+import type { ErrorContext } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 import { gladiaJson } from './outputs.ts';
 

@@ -2,7 +2,7 @@
 // model, answer. Routing, the key, body parsing and validation (400 with validation_errors),
 // error bodies and contract checks happen in emulator/core.
 import { createReadStream } from 'node:fs';
-import type { Handler, OperationRequest } from '../../core/stateful.ts';
+import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { formFile } from '../../core/request-body.ts';
 import { fetchToFile, RemoteMediaError } from '../../core/remote-media.ts';
 import { probeFile, UnreadableAudioError, type AudioInfo } from '../../engine/probe.ts';

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { jsonResponse, textResponse } from '../../core/http-types.ts';
 import { formFile } from '../../core/request-body.ts';
-import type { Handler, OperationRequest } from '../../core/stateful.ts';
+import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { smError } from './errors.ts';
 import type { Job, JobConfig, JobsState, SpeechmaticsRuntime } from './model.ts';
 import { deleteJob as deleteJobAndFiles, startJob } from './processing.ts';

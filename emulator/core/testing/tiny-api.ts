@@ -8,7 +8,8 @@ import { defineLifecycle, progress } from '../lifecycle.ts';
 import type { Resource } from '../ownership.ts';
 import { fetchKept, RemoteMediaError } from '../remote-media.ts';
 import { progressionSetting, uploadLimitSetting } from '../settings.ts';
-import { defineApi, type ApiRuntime, type Handler } from '../stateful.ts';
+import type { ApiRuntime, Handler } from '../api-definition.ts';
+import { defineApi } from '../stateful.ts';
 import type { TenantStore } from '../tenant-store.ts';
 
 export const TINY_SPEC = fileURLToPath(new URL('./tiny-api.yaml', import.meta.url));
