@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { EmulatorRequest } from './http-types.ts';
-import { decodedStream } from './request-body.ts';
+import { decodedStream, readBounded } from './request-body.ts';
 
 export interface BodyMeter {
   stream: Readable;
@@ -49,24 +49,17 @@ export class UnreadableBodyError extends Error {
 /** The request with its stream read (and Content-Encoding undone) into `body`, or unchanged when it has no stream. */
 export async function bufferBody(request: EmulatorRequest, limitBytes: number): Promise<EmulatorRequest> {
   if (!request.stream) return request;
+  // An unknown Content-Encoding throws here, before any byte is read: its own answer (415).
   const stream = decodedStream(request);
-  const chunks: Buffer[] = [];
-  let total = 0;
+  let body: Buffer;
   try {
-    for await (const chunk of stream) {
-      total += (chunk as Buffer).length;
-      if (total > limitBytes) {
-        stream.destroy();
-        throw new PayloadTooLargeError(`the body is larger than ${limitBytes} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
+    body = await readBounded(stream, limitBytes);
   } catch (error) {
     // A gzip body that is not gzip, a connection cut mid-body: the client's, not a crash.
-    throw error instanceof PayloadTooLargeError ? error : new UnreadableBodyError((error as Error).message);
+    throw error instanceof RangeError ? new PayloadTooLargeError(error.message) : new UnreadableBodyError((error as Error).message);
   }
   const { stream: _consumed, ...rest } = request;
   const headers = { ...rest.headers };
   delete headers['content-encoding'];
-  return { ...rest, headers, body: Buffer.concat(chunks) };
+  return { ...rest, headers, body };
 }

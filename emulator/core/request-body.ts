@@ -61,7 +61,8 @@ export function decodedStream(request: EmulatorRequest): Readable {
   return stream;
 }
 
-async function readWhole(stream: Readable, limit: number): Promise<Buffer> {
+/** The whole stream, within `limit` bytes (a RangeError past it): for bodies read into memory. */
+export async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
@@ -131,13 +132,13 @@ export async function readRequestBody(request: EmulatorRequest, requestBody: Jso
       return { ok: true, body: { kind: 'form', mediaType, fields: form.fields, files: form.files, values: {} }, written };
     }
     if (plain === 'application/x-www-form-urlencoded') {
-      const text = (await readWhole(stream, limits.bufferedBytes)).toString('utf8');
+      const text = (await readBounded(stream, limits.bufferedBytes)).toString('utf8');
       const fields: Record<string, string[]> = {};
       for (const [name, value] of new URLSearchParams(text)) (fields[name] ??= []).push(value);
       return { ok: true, body: { kind: 'form', mediaType, fields, files: {}, values: {} }, written };
     }
     if (/json/.test(plain) && !isBinaryMedia(mediaType, content[mediaType] as JsonObject)) {
-      const text = (await readWhole(stream, limits.bufferedBytes)).toString('utf8');
+      const text = (await readBounded(stream, limits.bufferedBytes)).toString('utf8');
       try {
         return { ok: true, body: { kind: 'json', mediaType, value: JSON.parse(text) }, written };
       } catch {

@@ -1,6 +1,6 @@
 import type { Call, Scenario } from '../../scenario.ts';
-import { aMomentLater, create, listPage, queryOf, untilFinished, upload, type ListItem, type ListPage } from './journey.ts';
-import { mediaHost } from './media.ts';
+import { aMomentLater, create, listPage, queryOf, untilFinished, upload, type ListItem, type ListPage, SPEECH } from './journey.ts';
+import { mediaHost } from '../media-host.ts';
 
 interface Made {
   id: string;
@@ -27,7 +27,7 @@ export const listing: Scenario = {
 
     await ctx.step('create three transcripts a moment apart (and one that will fail, on a local target)', async () => {
       const audioUrl = await upload(ctx);
-      const failing = ctx.targetIsLocal ? (await mediaHost(ctx)).missingUrl : undefined;
+      const failing = ctx.targetIsLocal ? (await mediaHost(ctx, SPEECH)).missingUrl : undefined;
       const plan: Array<[string, string, Made['expected']]> = [['first', audioUrl, 'completed'], ['second', audioUrl, 'completed'], ['third', audioUrl, 'completed'], ...(failing ? [['failing', failing, 'error'] as [string, string, 'error']] : [])];
       for (const [name, url, expected] of plan) {
         if (made.length) await aMomentLater(ctx, 1);

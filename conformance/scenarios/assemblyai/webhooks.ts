@@ -1,6 +1,6 @@
 import type { CallbackReceiver, ReceivedCall, Scenario, ScenarioContext } from '../../scenario.ts';
-import { create, finishedTranscript, readTranscript, sleep, untilFinished, upload } from './journey.ts';
-import { mediaHost } from './media.ts';
+import { create, finishedTranscript, readTranscript, sleep, untilFinished, upload, SPEECH } from './journey.ts';
+import { mediaHost } from '../media-host.ts';
 
 const AUTH = { webhook_auth_header_name: 'X-Conformance-Secret', webhook_auth_header_value: 'speechdouble-conformance' };
 const POINTER = '#/components/schemas/TranscriptReadyNotification';
@@ -49,7 +49,7 @@ export const webhooks: Scenario = {
       ctx.expect(JSON.stringify(got) === JSON.stringify(want) && transcript?.webhook_auth_header_value === undefined, { message: 'The transcript does not show the webhook\'s outcome as documented', expected: `${JSON.stringify(want)}, no webhook_auth_header_value`, received: JSON.stringify({ ...got, webhook_auth_header_value: transcript?.webhook_auth_header_value }), call, pointer: '#/components/schemas/Transcript/properties/webhook_status_code' });
     });
     await ctx.step('a transcript that fails calls its webhook with status error', async () => {
-      const { id: failed } = await finishedTranscript(ctx, { audio_url: (await mediaHost(ctx)).missingUrl, webhook_url: receiver.url('/assemblyai/webhook/error'), ...AUTH }, 'error');
+      const { id: failed } = await finishedTranscript(ctx, { audio_url: (await mediaHost(ctx, SPEECH)).missingUrl, webhook_url: receiver.url('/assemblyai/webhook/error'), ...AUTH }, 'error');
       await expectWebhook(ctx, receiver, '/assemblyai/webhook/error', failed, 'error');
     });
   },

@@ -1,8 +1,8 @@
 import { createSchemaCompiler, describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { loadSpec } from '../../../openapi/specs.ts';
 import type { CallbackReceiver, ReceivedCall, Scenario, ScenarioContext } from '../../scenario.ts';
-import { create, finishedJob, runTag, sameText, sleep, SPEECH_TEXT, untilFinished, upload, type JobDocument } from './journey.ts';
-import { mediaHost } from './media.ts';
+import { create, finishedJob, runTag, sameText, sleep, SPEECH_TEXT, untilFinished, upload, type JobDocument, SPEECH } from './journey.ts';
+import { mediaHost } from '../media-host.ts';
 
 const BODY_POINTER = '#/components/schemas/TranscriptionCallbackBody';
 
@@ -87,7 +87,7 @@ export const callbacks: Scenario = {
     await ctx.step('the deprecated callback_url: one POST of the same', () =>
       expectCallback(ctx, receiver, { path: '/gladia/callback/legacy', method: 'POST', id: ids.legacy, job: jobs.legacy, event: 'transcription.success' }));
     await ctx.step('a job that fails calls back transcription.error with its error_code', async () => {
-      const body = { audio_url: (await mediaHost(ctx)).missingUrl, callback: true, callback_config: { url: receiver.url('/gladia/callback/error'), method: 'POST' }, custom_metadata: { conformance: tag, form: 'error' } };
+      const body = { audio_url: (await mediaHost(ctx, SPEECH)).missingUrl, callback: true, callback_config: { url: receiver.url('/gladia/callback/error'), method: 'POST' }, custom_metadata: { conformance: tag, form: 'error' } };
       const { id, job } = await finishedJob(ctx, body, 'error');
       await expectCallback(ctx, receiver, { path: '/gladia/callback/error', method: 'POST', id, job, event: 'transcription.error' });
     });

@@ -1,6 +1,6 @@
 import { SkipStep, type Scenario, type ScenarioContext } from '../../scenario.ts';
-import { create, expectGladiaError, finishedJob, JOB_LIFECYCLE, readJob, runTag, sleep, statusOf, untilFinished, upload, type Who } from './journey.ts';
-import { LOCAL_ONLY, mediaHost } from './media.ts';
+import { create, expectGladiaError, finishedJob, JOB_LIFECYCLE, readJob, runTag, sleep, statusOf, untilFinished, upload, type Who, SPEECH } from './journey.ts';
+import { LOCAL_ONLY, mediaHost } from '../media-host.ts';
 
 /** Reads the job until it shows `wanted`; undefined once it has gone past it. */
 async function catchIn(ctx: ScenarioContext, id: string, wanted: 'queued' | 'processing'): Promise<string | undefined> {
@@ -59,7 +59,7 @@ export const deletion: Scenario = {
     });
     await ctx.step('a job that ended in error is deleted the same way', async () => {
       if (!ctx.targetIsLocal) throw new SkipStep(LOCAL_ONLY);
-      const { id: failed } = await finishedJob(ctx, { audio_url: (await mediaHost(ctx)).missingUrl, custom_metadata: { conformance: tag } }, 'error');
+      const { id: failed } = await finishedJob(ctx, { audio_url: (await mediaHost(ctx, SPEECH)).missingUrl, custom_metadata: { conformance: tag } }, 'error');
       const deleted = await ctx.call('deletePreRecordedJob', { pathParams: { id: failed } });
       ctx.expect(deleted.status === 202 && (deleted.exchange.response?.body.length ?? 0) === 0, { message: 'Deleting a failed job did not answer 202 with no body', expected: '202, no body', received: `${deleted.status} ${deleted.text().slice(0, 200)}`, call: deleted, pointer: `${ctx.pointerOf('deletePreRecordedJob')}/description` });
       expectGladiaError(ctx, await ctx.call('getPreRecordedJob', { pathParams: { id: failed } }), 404, 'Reading a deleted failed job');

@@ -1,6 +1,6 @@
 import type { Call, Scenario, ScenarioContext } from '../../scenario.ts';
-import { aMomentLater, create, listPage, queryOf, runTag, untilFinished, upload, type JobDocument } from './journey.ts';
-import { mediaHost } from './media.ts';
+import { aMomentLater, create, listPage, queryOf, runTag, untilFinished, upload, type JobDocument, SPEECH } from './journey.ts';
+import { mediaHost } from '../media-host.ts';
 
 interface Made {
   id: string;
@@ -24,7 +24,7 @@ export const listing: Scenario = {
     const made: Made[] = [];
     await ctx.step('create three jobs a moment apart, each with its own custom_metadata (and one that will fail, on a local target)', async () => {
       const { audio_url } = await upload(ctx);
-      const failing = ctx.targetIsLocal ? (await mediaHost(ctx)).missingUrl : undefined;
+      const failing = ctx.targetIsLocal ? (await mediaHost(ctx, SPEECH)).missingUrl : undefined;
       const plan: Array<[string, string, 'done' | 'error']> = [['first', audio_url, 'done'], ['second', audio_url, 'done'], ['third', audio_url, 'done'], ...(failing ? [['failing', failing, 'error'] as [string, string, 'error']] : [])];
       for (const [name, url, expected] of plan) {
         if (made.length) await aMomentLater(ctx, 1);

@@ -1,13 +1,13 @@
 import type { Scenario } from '../../scenario.ts';
 import { expectGladiaError, finishedJob, near, readJob, runTag, sameText, sha256, SPEECH, SPEECH_SECONDS, SPEECH_TEXT } from './journey.ts';
-import { LOCAL_ONLY, mediaHost } from './media.ts';
+import { LOCAL_ONLY, mediaHost } from '../media-host.ts';
 
 export const remoteAudio: Scenario = {
   name: 'remote-audio',
   title: 'Audio by URL: fetched on upload or by the job; a URL that cannot be downloaded fails as documented',
   unavailable: (ctx) => (ctx.targetIsLocal ? undefined : LOCAL_ONLY),
   async run(ctx) {
-    const host = await mediaHost(ctx);
+    const host = await mediaHost(ctx, SPEECH);
     const tag = runTag('remote-audio');
     await ctx.step('upload by audio_url: the remote file is fetched and described', async () => {
       const call = await ctx.call('uploadAudio', { json: { audio_url: host.speechUrl } });
