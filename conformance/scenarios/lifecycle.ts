@@ -48,3 +48,20 @@ export async function followLifecycle(ctx: ScenarioContext, lifecycle: Lifecycle
   ctx.expect(finished, { message: `The ${what} never finished`, expected: `${lifecycle.finishedAs} within ${budgetSeconds} s`, received: last });
   return last;
 }
+
+/**
+ * Reads the resource until it shows `wanted` (to act on it while it is there, e.g. a DELETE
+ * that must be refused); undefined once it has gone past `wanted`, or the budget is spent.
+ * Small steps: a real service may be in a status for only a moment.
+ */
+export async function catchStatus(ctx: ScenarioContext, lifecycle: Lifecycle, readStatus: () => Promise<string>, wanted: string): Promise<string | undefined> {
+  const order = lifecycle.statuses;
+  for (let spent = 0; spent <= lifecycle.budgetSeconds; spent += 0.25) {
+    const status = await readStatus();
+    if (status === wanted) return status;
+    if (!order.includes(status) || order.indexOf(status) > order.indexOf(wanted)) return undefined;
+    if (ctx.time.controllable) await ctx.time.advance(0.25);
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}

@@ -1,23 +1,12 @@
 import { SkipStep, type Scenario, type ScenarioContext } from '../../scenario.ts';
-import { callReadOuts, create, expectAaiError, expectReadOutsRefused, listPage, readTranscript, sleep, statusOf, TRANSCRIPT_LIFECYCLE, untilFinished, upload } from './journey.ts';
+import { catchStatus } from '../lifecycle.ts';
+import { callReadOuts, create, expectAaiError, expectReadOutsRefused, listPage, readTranscript, statusOf, TRANSCRIPT_LIFECYCLE, untilFinished, upload } from './journey.ts';
 
 /** What deletion leaves of a transcript (the spec's deleted-transcript example). */
 const DELETED = { status: 'completed', audio_url: 'http://deleted_by_user', text: 'Deleted by user.', words: null };
 
-/** Reads the transcript until it shows `wanted`; undefined once it has gone past it. */
-async function catchIn(ctx: ScenarioContext, id: string, wanted: 'queued' | 'processing'): Promise<string | undefined> {
-  const order = TRANSCRIPT_LIFECYCLE.statuses;
-  for (let spent = 0; spent <= TRANSCRIPT_LIFECYCLE.budgetSeconds;) {
-    const status = statusOf(await readTranscript(ctx, id));
-    if (status === wanted) return status;
-    if (!order.includes(status) || order.indexOf(status) > order.indexOf(wanted)) return undefined;
-    // Small steps: a real service may be processing for only a moment.
-    if (ctx.time.controllable) await ctx.time.advance(0.25);
-    else await sleep(100);
-    spent += 0.25;
-  }
-  return undefined;
-}
+/** Reads it until it shows `wanted`; undefined once it has gone past it. */
+const catchIn = (ctx: ScenarioContext, id: string, wanted: 'queued' | 'processing') => catchStatus(ctx, TRANSCRIPT_LIFECYCLE, async () => statusOf(await readTranscript(ctx, id)), wanted);
 
 const deleteCall = (ctx: ScenarioContext, id: string) => ctx.call('deleteTranscript', { pathParams: { transcript_id: id } });
 

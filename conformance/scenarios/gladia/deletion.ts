@@ -1,21 +1,10 @@
 import { SkipStep, type Scenario, type ScenarioContext } from '../../scenario.ts';
-import { create, expectGladiaError, finishedJob, JOB_LIFECYCLE, readJob, runTag, sleep, statusOf, untilFinished, upload, type Who, SPEECH } from './journey.ts';
+import { catchStatus } from '../lifecycle.ts';
+import { create, expectGladiaError, finishedJob, JOB_LIFECYCLE, readJob, runTag, statusOf, untilFinished, upload, type Who, SPEECH } from './journey.ts';
 import { LOCAL_ONLY, mediaHost } from '../media-host.ts';
 
-/** Reads the job until it shows `wanted`; undefined once it has gone past it. */
-async function catchIn(ctx: ScenarioContext, id: string, wanted: 'queued' | 'processing'): Promise<string | undefined> {
-  const order = JOB_LIFECYCLE.statuses;
-  for (let spent = 0; spent <= JOB_LIFECYCLE.budgetSeconds;) {
-    const status = statusOf(await readJob(ctx, id));
-    if (status === wanted) return status;
-    if (!order.includes(status) || order.indexOf(status) > order.indexOf(wanted)) return undefined;
-    // Small steps: a real service may be processing for only a moment.
-    if (ctx.time.controllable) await ctx.time.advance(0.25);
-    else await sleep(100);
-    spent += 0.25;
-  }
-  return undefined;
-}
+/** Reads it until it shows `wanted`; undefined once it has gone past it. */
+const catchIn = (ctx: ScenarioContext, id: string, wanted: 'queued' | 'processing') => catchStatus(ctx, JOB_LIFECYCLE, async () => statusOf(await readJob(ctx, id)), wanted);
 
 /**
  * DELETE while the job is `wanted` must be refused with 403. A job may end between the read
