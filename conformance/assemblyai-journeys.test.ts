@@ -8,6 +8,7 @@ import { controlClient } from '../emulator/testing/control-client.ts';
 import { runConformance, type RunOptions } from './runner/run.ts';
 import { assemblyai } from './scenarios/assemblyai/index.ts';
 import { json, startBrokenProxy, type Defect, type ProxiedRequest, type ProxiedResponse } from './testing/broken-proxy.ts';
+import { defectRowTests } from './testing/defect-rows.ts';
 import type { RunReport, StepResult } from './types.ts';
 
 let emulator: RunningServer;
@@ -264,31 +265,4 @@ const DEFECTS: Array<[string, string, Defect]> = [
   ['documented-requests', 'GET /v2/transcript', { response: (req, res) => (isList(req) ? json.write(res, { error: 'Internal Server Error', status: 'error' }, 500) : res) }],
 ];
 
-describe('against an implementation broken in one way', () => {
-  it('has a defect for every planned step, each named as planned', () => {
-    const rows = DEFECTS.filter(([scenario]) => scenario !== 'negative-cases' && scenario !== 'documented-requests').map(([scenario, step]) => `${scenario} / ${step}`);
-    expect(rows).toEqual(PLANNED.map(([scenario, step]) => `${scenario} / ${step}`));
-    expect(PLANNED.every(([scenario], i) => DEFECTS[i]![0] === scenario)).toBe(true);
-  });
-
-  it.each(DEFECTS)('%s fails "%s"', async (scenario, step, defect) => {
-    const proxy = await startBrokenProxy(emulator.url, defect);
-    try {
-      const generic = scenario === 'negative-cases' || scenario === 'documented-requests';
-      const report = await run(proxy.url, generic ? (step.startsWith('create a resource') ? 'negative' : step) : scenario);
-      if (generic) {
-        expect(failed(report).map((s) => s.name)).toContain(step);
-        return;
-      }
-      // In its own journey, the broken step is the only one that fails: those before it pass
-      // (the defect is caught where it is, not earlier) and those after it do not run.
-      const group = report.groups.find((g) => g.name === scenario)!;
-      expect(group.steps.filter((s) => s.outcome === 'failed').map((s) => s.name)).toEqual([step]);
-      expect(group.steps.map((s) => s.name)).toContain(step);
-      const index = group.steps.findIndex((s) => s.name === step);
-      expect(group.steps.slice(0, index).map((s) => s.outcome)).toEqual(Array(index).fill('passed'));
-    } finally {
-      await proxy.close();
-    }
-  }, 60_000);
-});
+defectRowTests({ rows: DEFECTS, planned: PLANNED, target: () => emulator.url, run: (target, only) => run(target, only) });
