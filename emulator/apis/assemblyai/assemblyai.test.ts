@@ -2,49 +2,31 @@
 // (raw upload, transcript, polling, read-outs, webhooks) over a real port, with a real media
 // server and webhook receiver on loopback and a manual clock. Strict mode is on.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sineWav } from '../../../openapi/example-audio.ts';
 import { startServer, type RunningServer } from '../../compose.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 import { controlClient } from '../../testing/control-client.ts';
+import { startLoopbackPeer, type LoopbackPeer } from '../../testing/loopback-peer.ts';
 
 const GREETING_16K = readFileSync(FIXTURES_DIR + 'en-greeting.16k.wav');
 const GREETING_8K = readFileSync(FIXTURES_DIR + 'en-greeting.8k.wav');
 const GREETING_TEXT = 'Good morning, and welcome to the weather report. Will it rain today?';
 
 let server: RunningServer;
-let media: Server;
-let mediaUrl: string;
-let hooks: Array<{ path: string; headers: IncomingMessage['headers']; body: Buffer }> = [];
-let script: number[] = [];
+let peer: LoopbackPeer;
 
 beforeAll(async () => {
   server = await startServer({ host: '127.0.0.1', port: 0, apis: ['assemblyai'], clock: { mode: 'manual' }, strict: true, apiKeys: ['other-team'] });
-  media = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/media/greeting.wav') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(GREETING_16K);
-      if (req.url === '/media/notes.txt') return void res.writeHead(200).end('not audio '.repeat(50));
-      if (req.url!.startsWith('/hooks/')) {
-        hooks.push({ path: req.url!, headers: req.headers, body: Buffer.concat(chunks) });
-        return void res.writeHead(script.shift() ?? 200).end();
-      }
-      res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-  mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+  // One loopback server plays the remote media host and the callback receiver.
+  peer = await startLoopbackPeer({ '/media/greeting.wav': { body: GREETING_16K, type: 'audio/wav' }, '/media/notes.txt': { body: 'not audio '.repeat(50) } });
 });
 afterAll(async () => {
   await server?.close();
-  media?.close();
+  await peer?.close();
 });
 beforeEach(async () => {
-  hooks = [];
-  script = [];
+  peer.clear();
   await controlClient(server.url).reset();
 });
 
@@ -156,12 +138,12 @@ describe('the async flow', () => {
   });
 
   it('fetches any other audio_url for real; one it cannot download or decode ends in error with the vendor\'s words', async () => {
-    const ok = await transcript({ audio_url: `${mediaUrl}/media/greeting.wav` });
-    const gone = await transcript({ audio_url: `${mediaUrl}/media/gone.wav` });
-    const text = await transcript({ audio_url: `${mediaUrl}/media/notes.txt` });
+    const ok = await transcript({ audio_url: `${peer.url}/media/greeting.wav` });
+    const gone = await transcript({ audio_url: `${peer.url}/media/gone.wav` });
+    const text = await transcript({ audio_url: `${peer.url}/media/notes.txt` });
     await advance(10);
     expect((await get(ok)).text).toBe(GREETING_TEXT);
-    expect(await get(gone)).toMatchObject({ status: 'error', text: null, error: `Download error, unable to download ${mediaUrl}/media/gone.wav. Please make sure the file exists and is accessible from the internet.` });
+    expect(await get(gone)).toMatchObject({ status: 'error', text: null, error: `Download error, unable to download ${peer.url}/media/gone.wav. Please make sure the file exists and is accessible from the internet.` });
     expect(await get(text)).toMatchObject({ status: 'error', error: 'Transcoding failed. File does not appear to contain audio.' });
     expect(server.emulator.files.list()).toHaveLength(1);
   });
@@ -175,17 +157,17 @@ describe('the async flow', () => {
   });
 
   it('calls the webhook with the auth header asked for, and shows the receiver\'s status', async () => {
-    script = [503];
-    const id = await transcript({ webhook_url: `${mediaUrl}/hooks/aai`, webhook_auth_header_name: 'X-Hook-Secret', webhook_auth_header_value: 's3cret' });
+    peer.answers.push(503);
+    const id = await transcript({ webhook_url: `${peer.url}/hooks/aai`, webhook_auth_header_name: 'X-Hook-Secret', webhook_auth_header_value: 's3cret' });
     await advance(10);
-    expect(hooks).toHaveLength(1);
-    expect(JSON.parse(hooks[0]!.body.toString())).toEqual({ transcript_id: id, status: 'completed' });
-    expect(hooks[0]!.headers['x-hook-secret']).toBe('s3cret');
+    expect(peer.received).toHaveLength(1);
+    expect(JSON.parse(peer.received[0]!.body.toString())).toEqual({ transcript_id: id, status: 'completed' });
+    expect(peer.received[0]!.headers['x-hook-secret']).toBe('s3cret');
     const shown = await get(id);
     expect(shown).toMatchObject({ webhook_auth: true, webhook_auth_header_name: 'X-Hook-Secret', webhook_status_code: 503 });
     expect(shown.webhook_auth_header_value).toBeUndefined();
     await advance(10);
-    expect([hooks.length, (await get(id)).webhook_status_code]).toEqual([2, 200]);
+    expect([peer.received.length, (await get(id)).webhook_status_code]).toEqual([2, 200]);
   });
 
   it('lists newest first, with prev_url (older) and next_url (newer) that work when followed', async () => {
@@ -269,7 +251,7 @@ describe('read-outs of a completed transcript', () => {
   });
 
   it('are refused for a failed or deleted transcript, and 404 for an unknown one', async () => {
-    const failed = await transcript({ audio_url: `${mediaUrl}/media/gone.wav` });
+    const failed = await transcript({ audio_url: `${peer.url}/media/gone.wav` });
     const deleted = await transcript();
     await advance(10);
     await api(`/v2/transcript/${deleted}`, { method: 'DELETE' });

@@ -3,51 +3,32 @@
 // the control API. Strict mode is on: any answer outside specs/gladia.yaml is a 500 and fails.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../compose.ts';
 import { FIXTURES_DIR } from '../../engine/fixtures.ts';
 import { controlClient } from '../../testing/control-client.ts';
+import { startLoopbackPeer, type LoopbackPeer } from '../../testing/loopback-peer.ts';
 
 const GREETING = readFileSync(FIXTURES_DIR + 'en-greeting.16k.wav');
 const GREETING_TEXT = 'Good morning, and welcome to the weather report. Will it rain today?';
 const NOT_AUDIO = Buffer.from('this is not audio at all, just text pretending to be a file\n'.repeat(20));
 
 let server: RunningServer;
-let media: Server;
-let mediaUrl: string;
-let received: Array<{ method: string; path: string; headers: IncomingMessage['headers']; body: Buffer }> = [];
-/** Statuses the callback receiver answers with, in order; 200 once they run out. */
-let script: number[] = [];
+let peer: LoopbackPeer;
 
 beforeAll(async () => {
   server = await startServer({ host: '127.0.0.1', port: 0, apis: ['gladia'], clock: { mode: 'manual' }, strict: true, apiKeys: ['other-team'] });
   // One loopback server plays the remote media host and the callback receiver.
-  media = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/media/greeting.wav') return void res.writeHead(200, { 'content-type': 'audio/wav' }).end(GREETING);
-      if (req.url === '/media/notes.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(NOT_AUDIO);
-      if (req.url!.startsWith('/hooks/')) {
-        received.push({ method: req.method!, path: req.url!, headers: req.headers, body: Buffer.concat(chunks) });
-        return void res.writeHead(script.shift() ?? 200).end();
-      }
-      res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-  mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}`;
+  // One loopback server plays the remote media host and the callback receiver.
+  peer = await startLoopbackPeer({ '/media/greeting.wav': { body: GREETING, type: 'audio/wav' }, '/media/notes.txt': { body: NOT_AUDIO, type: 'text/plain' } });
 });
 afterAll(async () => {
   await server?.close();
-  media?.close();
+  await peer?.close();
 });
 beforeEach(async () => {
-  received = [];
-  script = [];
+  peer.clear();
   await controlClient(server.url).reset();
 });
 
@@ -91,9 +72,9 @@ describe('an upload', () => {
   });
 
   it('by JSON audio_url fetches the file for real and says where it came from', async () => {
-    const res = await postJson('/v2/upload', { audio_url: `${mediaUrl}/media/greeting.wav` });
-    expect(res.json().audio_metadata).toMatchObject({ filename: 'greeting.wav', source: `${mediaUrl}/media/greeting.wav`, size: GREETING.length, audio_duration: 4.948 });
-    expect((await postJson('/v2/upload', { audio_url: `${mediaUrl}/media/missing.wav` })).json()).toMatchObject({ statusCode: 422, message: 'audio_url could not be downloaded: http status 404' });
+    const res = await postJson('/v2/upload', { audio_url: `${peer.url}/media/greeting.wav` });
+    expect(res.json().audio_metadata).toMatchObject({ filename: 'greeting.wav', source: `${peer.url}/media/greeting.wav`, size: GREETING.length, audio_duration: 4.948 });
+    expect((await postJson('/v2/upload', { audio_url: `${peer.url}/media/missing.wav` })).json()).toMatchObject({ statusCode: 422, message: 'audio_url could not be downloaded: http status 404' });
   });
 
   it.each([
@@ -168,11 +149,11 @@ describe('a job', () => {
   });
 
   it('on a remote audio_url fetches it when processing starts', async () => {
-    const id = await create({ audio_url: `${mediaUrl}/media/greeting.wav` });
+    const id = await create({ audio_url: `${peer.url}/media/greeting.wav` });
     expect((await job(id)).file).toBeNull();
     await advance(10);
     const done = await job(id);
-    expect(done.file).toMatchObject({ filename: 'greeting.wav', source: `${mediaUrl}/media/greeting.wav`, audio_duration: 4.948 });
+    expect(done.file).toMatchObject({ filename: 'greeting.wav', source: `${peer.url}/media/greeting.wav`, audio_duration: 4.948 });
     expect(done.result.transcription.full_transcript).toBe(GREETING_TEXT);
   });
 
@@ -180,13 +161,13 @@ describe('a job', () => {
     ['cannot be downloaded', '/media/gone.wav', 400, 'audio_url could not be downloaded: http status 404'],
     ['is not audio', '/media/notes.txt', 422, 'The audio file could not be decoded.'],
   ])('ends in error with error_code when its audio_url %s', async (_case, path, code, message) => {
-    const id = await create({ audio_url: `${mediaUrl}${path}`, callback: true, callback_config: { url: `${mediaUrl}/hooks/gladia` } });
+    const id = await create({ audio_url: `${peer.url}${path}`, callback: true, callback_config: { url: `${peer.url}/hooks/gladia` } });
     await advance(10);
     const failed = await job(id);
     expect(failed).toMatchObject({ status: 'error', error_code: code, result: null });
     // It fails as processing starts, one second (the queue) after it was created.
     expect(Date.parse(failed.completed_at) - Date.parse(failed.created_at)).toBe(1000);
-    expect(JSON.parse(received[0]!.body.toString())).toEqual({ id, event: 'transcription.error', error: { code, message }, custom_metadata: null });
+    expect(JSON.parse(peer.received[0]!.body.toString())).toEqual({ id, event: 'transcription.error', error: { code, message }, custom_metadata: null });
     expect(server.emulator.files.list()).toEqual([]);
   });
 
@@ -236,7 +217,7 @@ describe('deleting a job', () => {
   });
 
   it('of a failed job is allowed', async () => {
-    const id = await create({ audio_url: `${mediaUrl}/media/gone.wav` });
+    const id = await create({ audio_url: `${peer.url}/media/gone.wav` });
     await advance(10);
     expect((await api(`/v2/pre-recorded/${id}`, { method: 'DELETE' })).status).toBe(202);
   });
@@ -251,7 +232,7 @@ describe('the file', () => {
   });
 
   it('of a job whose audio never arrived is 404', async () => {
-    const id = await create({ audio_url: `${mediaUrl}/media/gone.wav` });
+    const id = await create({ audio_url: `${peer.url}/media/gone.wav` });
     await advance(10);
     expect((await api(`/v2/pre-recorded/${id}/file`)).status).toBe(404);
   });
@@ -286,7 +267,7 @@ describe('the job list', () => {
 
   it('filters by status, dates and custom_metadata, and keeps the filters in its links', async () => {
     const ids = await five();
-    const failed = await create({ audio_url: `${mediaUrl}/media/gone.wav` });
+    const failed = await create({ audio_url: `${peer.url}/media/gone.wav` });
     await advance(10);
     const list = async (query: string) => (await api(`/v2/pre-recorded?${query}`)).json();
     expect((await list('status=error')).items.map((j: { id: string }) => j.id)).toEqual([failed]);
@@ -318,28 +299,28 @@ describe('callbacks', () => {
     ['callback_config PUT', { callback: true, callback_config: { url: 'HOOK', method: 'PUT' } }, 'PUT'],
     ['the deprecated callback_url', { callback_url: 'HOOK' }, 'POST'],
   ])('%s sends the result once the job is done', async (_case, options, method) => {
-    const hook = `${mediaUrl}/hooks/gladia`;
+    const hook = `${peer.url}/hooks/gladia`;
     const id = await create({ ...JSON.parse(JSON.stringify(options).replace('HOOK', hook)), custom_metadata: { ref: 'x' } });
     await advance(10);
-    expect(received).toHaveLength(1);
-    expect([received[0]!.method, received[0]!.headers['content-type']]).toEqual([method, 'application/json']);
-    const body = JSON.parse(received[0]!.body.toString());
+    expect(peer.received).toHaveLength(1);
+    expect([peer.received[0]!.method, peer.received[0]!.headers['content-type']]).toEqual([method, 'application/json']);
+    const body = JSON.parse(peer.received[0]!.body.toString());
     expect(body).toMatchObject({ id, event: 'transcription.success', custom_metadata: { ref: 'x' } });
     expect(body.payload).toEqual((await job(id)).result);
   });
 
   it('follows callback_config when both forms are given, and sends nothing when callback is false', async () => {
-    await create({ callback: true, callback_config: { url: `${mediaUrl}/hooks/current` }, callback_url: `${mediaUrl}/hooks/legacy` });
-    await create({ callback: false, callback_config: { url: `${mediaUrl}/hooks/off` } });
+    await create({ callback: true, callback_config: { url: `${peer.url}/hooks/current` }, callback_url: `${peer.url}/hooks/legacy` });
+    await create({ callback: false, callback_config: { url: `${peer.url}/hooks/off` } });
     await advance(10);
-    expect(received.map((r) => r.path)).toEqual(['/hooks/current']);
+    expect(peer.received.map((r) => r.path)).toEqual(['/hooks/current']);
   });
 
   it('is retried while the receiver fails, and every attempt is recorded', async () => {
-    script = [500, 503];
-    await create({ callback: true, callback_config: { url: `${mediaUrl}/hooks/flaky` } });
+    peer.answers.push(500, 503);
+    await create({ callback: true, callback_config: { url: `${peer.url}/hooks/flaky` } });
     await advance(10 + 60 + 1);
-    expect(received).toHaveLength(3);
+    expect(peer.received).toHaveLength(3);
     const attempts = (await (await fetch(`${server.url}/__emulator/callbacks?api=gladia`)).json()).callbacks;
     expect(attempts.map((a: { attempt: number; status: number }) => [a.attempt, a.status])).toEqual([[1, 500], [2, 503], [3, 200]]);
   });
@@ -366,7 +347,7 @@ describe('refusals in Gladia\'s words', () => {
   });
 
   it('a gzip body that is gzip is read', async () => {
-    const res = await api('/v2/pre-recorded', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipSync(JSON.stringify({ audio_url: `${mediaUrl}/media/greeting.wav` }))) });
+    const res = await api('/v2/pre-recorded', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipSync(JSON.stringify({ audio_url: `${peer.url}/media/greeting.wav` }))) });
     expect(res.status).toBe(201);
   });
 
