@@ -74,10 +74,17 @@ export interface ApiDefinition<State, S extends SettingsSchema> {
     validation(failure: ValidationFailure, context: ErrorContext<S>): EmulatorResponse;
     /** The vendor's error for a missing, malformed or unknown credential. */
     credentials(problem: CredentialProblem): ApiError;
+    /** The vendor's answer to a path it has but not for this method, or an unknown path in its namespaces. */
+    route?(miss: RouteMiss, context: ErrorContext<S>): EmulatorResponse;
   };
+  /** Path prefixes the API owns (`/api/1.1/`): an unknown path under one gets `errors.route`. */
+  namespaces?: readonly string[];
   /** Checks beyond the spec's security schemes, once the body is read (Cadence's api_token). */
   authorize?(request: OperationRequest, runtime: ApiRuntime<S>): ApiError | undefined;
 }
+
+/** A request the routes did not match: the path exists with other methods, or not at all. */
+export type RouteMiss = { kind: 'wrong-method'; allowed: string[] } | { kind: 'unknown-path' };
 
 /** What an error body may quote (Gladia's has the path, a timestamp and a request id). */
 export interface ErrorContext<S extends SettingsSchema = SettingsSchema> {
@@ -88,6 +95,8 @@ export interface ErrorContext<S extends SettingsSchema = SettingsSchema> {
 
 export interface StatefulApi {
   handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
+  /** The API's own answer to a route miss, if it renders one. */
+  routeMiss(request: EmulatorRequest, miss: RouteMiss): EmulatorResponse | undefined;
   /** Forgets everything, including steps still scheduled for it: nothing of the old state runs later. */
   reset(): Promise<void>;
 }
@@ -103,5 +112,6 @@ export interface ApiModule {
   readonly name: string;
   readonly spec: string;
   readonly settings: SettingsSchema;
+  readonly namespaces: readonly string[];
   mount(spec: LoadedSpec, runtime: Runtime, options: MountOptions): StatefulApi;
 }

@@ -1,6 +1,8 @@
 // Decides which API a request belongs to. The five vendors' paths are disjoint but for
 // POST /v2/upload, which Gladia and AssemblyAI both use; their credentials tell them apart.
-import { listOperations, type LoadedSpec } from '../../openapi/specs.ts';
+// An operation is served at its path and under the path part of each of its servers
+// (Cadence's Bubble host is `/version-test`), as a client with the vendor's base URL calls it.
+import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 interface Route {
   api: string;
@@ -8,10 +10,14 @@ interface Route {
   template: string;
   operationId: string;
   pattern: RegExp;
+  /** Path prefixes the operation is also served under ('' is the root). */
+  prefixes: string[];
 }
 
 export interface RouteTable {
   routes: Route[];
+  /** Path prefixes an API owns: an unknown path under one is that API's 404. */
+  namespaces: Array<{ api: string; prefix: string }>;
 }
 
 function templateToRegExp(template: string): RegExp {
@@ -22,35 +28,71 @@ function templateToRegExp(template: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
-export function buildRouteTable(specs: LoadedSpec[]): RouteTable {
+/** The path part of a server URL (`https://host/version-test` → `/version-test`); templated hosts allowed. */
+export function serverPath(url: string): string {
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(url)?.[1] ?? '';
+  return path.replace(/\/+$/, '');
+}
+
+/** The operation's servers win over its path item's, which win over the document's (OpenAPI 3.1). */
+function prefixesOf(doc: JsonObject, pathItem: JsonObject, operation: JsonObject): string[] {
+  const servers = (operation.servers ?? pathItem.servers ?? doc.servers ?? []) as JsonObject[];
+  return [...new Set(['', ...servers.map((server) => serverPath(String(server.url ?? '')))])];
+}
+
+export function buildRouteTable(specs: LoadedSpec[], namespaces: Record<string, readonly string[]> = {}): RouteTable {
   const routes: Route[] = [];
+  const owned: RouteTable['namespaces'] = [];
   for (const spec of specs) {
     if (spec.name === 'control') continue;
+    const prefixes = new Set<string>();
     for (const { method, path, operation } of listOperations(spec.document)) {
-      routes.push({ api: spec.name, method: method.toUpperCase(), template: path, operationId: String(operation.operationId), pattern: templateToRegExp(path) });
+      const pathItem = (spec.document.paths as JsonObject)[path] as JsonObject;
+      const mine = prefixesOf(spec.document, pathItem, operation);
+      mine.forEach((prefix) => prefixes.add(prefix));
+      routes.push({ api: spec.name, method: method.toUpperCase(), template: path, operationId: String(operation.operationId), pattern: templateToRegExp(path), prefixes: mine });
     }
+    for (const namespace of namespaces[spec.name] ?? []) for (const prefix of prefixes) owned.push({ api: spec.name, prefix: prefix + namespace });
   }
-  return { routes };
+  return { routes, namespaces: owned };
 }
 
 export type RouteMatch =
-  | { kind: 'matched'; api: string; template: string; operationId: string }
+  /** `path` is the request's path without the server prefix it came under. */
+  | { kind: 'matched'; api: string; template: string; operationId: string; path: string }
   /** The path exists, but not for this method: the API's own 405. */
-  | { kind: 'wrong-method'; api: string; allowed: string[] }
-  | { kind: 'unknown-path' }
+  | { kind: 'wrong-method'; api: string; allowed: string[]; path: string }
+  /** No operation has this path; `api` owns the namespace it is under, if one does. */
+  | { kind: 'unknown-path'; api?: string }
   /** The request carries two vendors' credentials on a path both serve: neither is guessed. */
   | { kind: 'ambiguous'; apis: string[]; because: string };
 
+/** The request's path as the route sees it (prefix removed), or undefined when it does not match. */
+function unprefixed(route: Route, path: string): string | undefined {
+  for (const prefix of route.prefixes) {
+    if (prefix !== '' && !path.startsWith(prefix + '/')) continue;
+    const rest = path.slice(prefix.length);
+    if (route.pattern.test(rest)) return rest;
+  }
+  return undefined;
+}
+
 export function routeRequest(table: RouteTable, method: string, path: string, headers: Record<string, string>): RouteMatch {
-  const onPath = table.routes.filter((r) => r.pattern.test(path));
-  if (onPath.length === 0) return { kind: 'unknown-path' };
-  const candidates = onPath.filter((r) => r.method === method.toUpperCase());
+  const onPath = table.routes.flatMap((route) => {
+    const rest = unprefixed(route, path);
+    return rest === undefined ? [] : [{ route, rest }];
+  });
+  if (onPath.length === 0) {
+    const owner = table.namespaces.filter((n) => path.startsWith(n.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+    return owner ? { kind: 'unknown-path', api: owner.api } : { kind: 'unknown-path' };
+  }
+  const candidates = onPath.filter(({ route }) => route.method === method.toUpperCase());
   if (candidates.length === 0) {
-    return { kind: 'wrong-method', api: onPath[0]!.api, allowed: [...new Set(onPath.map((r) => r.method))] };
+    return { kind: 'wrong-method', api: onPath[0]!.route.api, allowed: [...new Set(onPath.map(({ route }) => route.method))], path: onPath[0]!.rest };
   }
   const chosen = candidates.length === 1 ? candidates[0]! : disambiguate(candidates, headers);
-  if (!chosen) return { kind: 'ambiguous', apis: candidates.map((r) => r.api), because: 'it carries both x-gladia-key (Gladia) and authorization (AssemblyAI)' };
-  return { kind: 'matched', api: chosen.api, template: chosen.template, operationId: chosen.operationId };
+  if (!chosen) return { kind: 'ambiguous', apis: candidates.map(({ route }) => route.api), because: 'it carries both x-gladia-key (Gladia) and authorization (AssemblyAI)' };
+  return { kind: 'matched', api: chosen.route.api, template: chosen.route.template, operationId: chosen.route.operationId, path: chosen.rest };
 }
 
 /**
@@ -58,8 +100,8 @@ export function routeRequest(table: RouteTable, method: string, path: string, he
  * raw `authorization` key. Without either, a multipart body means Gladia (its upload takes a
  * multipart `audio` part; AssemblyAI's takes raw bytes), so each caller gets its own vendor's 401.
  */
-function disambiguate(candidates: Route[], headers: Record<string, string>): Route | undefined {
-  const byApi = (api: string) => candidates.find((r) => r.api === api);
+function disambiguate<C extends { route: Route }>(candidates: C[], headers: Record<string, string>): C | undefined {
+  const byApi = (api: string) => candidates.find((c) => c.route.api === api);
   const gladia = byApi('gladia');
   const assemblyai = byApi('assemblyai');
   if (gladia && assemblyai) {

@@ -93,7 +93,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   // Every API's settings are checked, served or not: a typo is an error even under --api.
   for (const module of modules.values()) resolveSettings(module.name, module.settings, options.settings);
   const specs = await Promise.all(apis.map((api) => (modules.has(api) ? loadSpecFile(api, modules.get(api)!.spec) : loadSpec(api as ApiName))));
-  const routes: RouteTable = buildRouteTable(specs);
+  const routes: RouteTable = buildRouteTable(specs, Object.fromEntries([...modules.values()].map((module) => [module.name, module.namespaces])));
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = createDocumentedResponder(specs);
   const engine = await createEngine();
@@ -136,7 +136,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     const metered: BodyMeter | undefined = incoming.stream && meter(incoming.stream);
     const request = metered ? { ...incoming, stream: metered.stream } : incoming;
     const match = routeRequest(routes, request.method, request.path, request.headers);
-    const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: match.kind === 'wrong-method' ? match.api : null, operationId: null };
+    const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: (match.kind === 'wrong-method' || match.kind === 'unknown-path' ? match.api : undefined) ?? null, operationId: null };
     const fault = faults.take(request, matched.api);
     const response = fault ? await applyFault(fault, () => serve(request, match)) : await serve(request, match);
     // A body nobody read (a 401, a fault) still has to be drained before the connection is reused.
@@ -167,6 +167,12 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   }
 
   async function serve(request: EmulatorRequest, match: ReturnType<typeof routeRequest>): Promise<EmulatorResponse> {
+    if (match.kind === 'wrong-method' || match.kind === 'unknown-path') {
+      const owner = match.api === undefined ? undefined : stateful.get(match.api);
+      const miss = match.kind === 'wrong-method' ? { kind: match.kind, allowed: match.allowed } : { kind: match.kind };
+      const own = owner?.routeMiss(match.kind === 'wrong-method' ? { ...request, path: match.path } : request, miss);
+      if (own) return own;
+    }
     if (match.kind === 'unknown-path') {
       return jsonResponse(404, {
         error: 'not_found',
@@ -187,8 +193,10 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     }
     const prefer = readPreferences(request.headers, request.query);
     const live = stateful.get(match.api);
-    if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(request, match.template);
-    return withBody(request, (buffered) => serveDocumented(buffered, match, prefer));
+    // Handlers and Prism see the operation's own path, whatever server prefix it came under.
+    const routed = match.path === request.path ? request : { ...request, path: match.path };
+    if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(routed, match.template);
+    return withBody(routed, (buffered) => serveDocumented(buffered, match, prefer));
   }
 
   async function serveDocumented(request: EmulatorRequest, match: Extract<ReturnType<typeof routeRequest>, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {
@@ -213,7 +221,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     clock,
     files,
     handle,
-    serves: (path) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/') || routeRequest(routes, 'GET', path, {}).kind !== 'unknown-path',
+    serves: (path) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/') || ((match) => match.kind !== 'unknown-path' || match.api !== undefined)(routeRequest(routes, 'GET', path, {})),
     beginShutdown() {
       control.shuttingDown = true;
       clock.stop();

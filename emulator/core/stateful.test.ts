@@ -264,6 +264,34 @@ describe('an API module', () => {
   });
 });
 
+describe('routes: server prefixes, and misses in the API\'s own words', () => {
+  let server: RunningServer;
+  beforeAll(async () => (server = await start()));
+
+  it('serves every operation under the path of each of its servers too, with the same state', async () => {
+    const created = await call(server, '/v-test/tiny/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ media_url: 'http://127.0.0.1:9/never-fetched' }) });
+    expect(created.status).toBe(201);
+    expect((await call(server, `/tiny/jobs/${created.body.id}`)).body).toMatchObject({ id: created.body.id });
+    expect((await call(server, `/v-test/tiny/jobs/${created.body.id}`)).body).toMatchObject({ id: created.body.id });
+    // A prefix is a whole segment: `/v-testing/...` is not `/v-test/...`.
+    expect((await call(server, '/v-testing/tiny/jobs')).body).toMatchObject({ error: 'not_found' });
+  });
+
+  it('a known path with another method is the API\'s 405, with Allow, under a prefix too', async () => {
+    for (const path of ['/tiny/jobs', '/v-test/tiny/jobs']) {
+      const res = await fetch(server.url + path, { method: 'PUT', headers: bearer() });
+      expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, 'GET, POST', { problem: 'wrongMethod', detail: 'PUT /tiny/jobs' }]);
+    }
+  });
+
+  it('an unknown path in the API\'s namespace is its 404; elsewhere the emulator\'s', async () => {
+    for (const path of ['/tiny/nothing-here', '/v-test/tiny/nothing/here']) {
+      expect(await call(server, path)).toEqual({ status: 404, body: { problem: 'noSuchPath', detail: path } });
+    }
+    expect((await call(server, '/nowhere')).body).toMatchObject({ error: 'not_found' });
+  });
+});
+
 function baseDefinition() {
   return {
     name: 'tiny', spec: tinyApi.spec, settings: {}, createState: () => null,

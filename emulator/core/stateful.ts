@@ -20,7 +20,7 @@ import { createUploadRegistry } from './uploads.ts';
 import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export function defineApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>): ApiModule {
-  return { name: definition.name, spec: definition.spec, settings: definition.settings, mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
+  return { name: definition.name, spec: definition.spec, settings: definition.settings, namespaces: definition.namespaces ?? [], mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
 }
 
 /** Bodies read into memory (JSON, url-encoded forms) are bounded; files stream to disk. */
@@ -126,6 +126,9 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
         }
       }
       return response;
+    },
+    routeMiss(request, miss) {
+      return definition.errors.route?.(miss, { method: request.method, path: request.path, runtime: current.runtime });
     },
     async reset() {
       const old = current;

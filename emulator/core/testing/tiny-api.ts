@@ -131,5 +131,9 @@ export const tinyApi = defineApi<State, typeof SETTINGS>({
     render: (error) => jsonResponse(STATUS[error.kind] ?? 400, { problem: error.kind, ...(error.detail && { detail: error.detail }) }),
     validation: (failure) => jsonResponse(400, { problem: `${failure.in}:${failure.rule}`, detail: [failure.name, failure.expected].filter(Boolean).join(': ') }),
     credentials: (problem) => new ApiError('unauthorized', problem),
+    route: (miss, context) => miss.kind === 'wrong-method'
+      ? jsonResponse(405, { problem: 'wrongMethod', detail: `${context.method} ${context.path}` }, { allow: miss.allowed.join(', ') })
+      : jsonResponse(404, { problem: 'noSuchPath', detail: context.path }),
   },
+  namespaces: ['/tiny/'],
 });
