@@ -84,3 +84,13 @@ export const uploadLimitSetting = (defaultMb: number, describe: string): Setting
   describe,
   parse: (text) => Math.round(positive(text) * 2 ** 20),
 });
+
+/** Free text, checked by `check` (which throws RangeError saying what it wants); '' means unset. */
+export const textSetting = (defaultValue: string, describe: string, check: (text: string) => void = () => {}): Setting<string> => ({
+  default: defaultValue,
+  describe,
+  parse(text) {
+    if (text !== '') check(text);
+    return text;
+  },
+});

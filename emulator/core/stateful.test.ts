@@ -284,6 +284,15 @@ describe('routes: server prefixes, and misses in the API\'s own words', () => {
     }
   });
 
+  it('Accept is checked where the operation documents a 406, after the credential', async () => {
+    const job = (accept: string, key = 'test-key') => call(server, '/tiny/jobs/nothing', { headers: { ...bearer(key), accept } });
+    expect(await job('text/html')).toEqual({ status: 400, body: { problem: 'header:acceptable', detail: 'accept: application/json' } });
+    expect((await job('text/html', 'nobody')).status).toBe(401);
+    expect((await job('text/html, application/*;q=0.2')).status).toBe(404);
+    // listJobs documents no 406: its Accept is not the core's business.
+    expect((await call(server, '/tiny/jobs', { headers: { accept: 'text/html' } })).status).toBe(200);
+  });
+
   it('an unknown path in the API\'s namespace is its 404; elsewhere the emulator\'s', async () => {
     for (const path of ['/tiny/nothing-here', '/v-test/tiny/nothing/here']) {
       expect(await call(server, path)).toEqual({ status: 404, body: { problem: 'noSuchPath', detail: path } });

@@ -2,11 +2,12 @@
 // settings, its error catalogue and its handlers by operationId), made a module by
 // `defineApi`. The core does the rest, in
 // the order the vendors do it: route (spec) → credentials (the spec's securitySchemes) →
-// parameters → body, read by its media type and checked against the spec → the API's own
+// Accept (where a 406 is documented) → parameters → body, read by its media type and checked against the spec → the API's own
 // extra checks → handler → strict response check. Files a request wrote and no resource kept
 // are removed before the answer goes out.
 import { ApiError } from './api-error.ts';
 import type { ApiDefinition, ApiModule, ApiRuntime, ErrorContext, MountOptions, OperationRequest, Runtime, StatefulApi, StateScope } from './api-definition.ts';
+import { acceptsAny } from './content-negotiation.ts';
 import { createCredentialReader, createKeyPolicy, type CredentialPolicy } from './credentials.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import type { Resource } from './ownership.ts';
@@ -44,6 +45,13 @@ function pathParams(template: string, path: string): PathParams {
   return { ok: true, values };
 }
 
+/** The media types of an operation's 2xx answers, if it documents a 406 (only then is Accept checked). */
+function negotiatedTypes(operation: JsonObject): string[] | undefined {
+  const responses = (operation.responses ?? {}) as Record<string, JsonObject>;
+  if (!responses['406']) return undefined;
+  return [...new Set(Object.entries(responses).filter(([code]) => /^2/.test(code)).flatMap(([, response]) => Object.keys((response.content ?? {}) as JsonObject)))];
+}
+
 /** `http://host:port` as the client addressed us; hosts that know better set `origin`. */
 const originOf = (request: EmulatorRequest) => request.origin ?? `http://${request.headers.host ?? '127.0.0.1'}`;
 
@@ -55,13 +63,16 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     credentials: ReturnType<typeof createCredentialReader>;
     params: ReturnType<typeof createParameterValidator>;
     body: ReturnType<typeof createBodyValidator>;
+    /** What the operation answers with, when it documents a 406 for an Accept that admits none of it. */
+    negotiates?: string[];
   };
   const compilers = createCompilers();
   for (const op of listOperations(spec.dereferenced)) {
     const id = String(op.operation.operationId);
     if (!definition.handlers[id]) throw new Error(`${definition.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
     const pathItem = (spec.dereferenced.paths as JsonObject)[op.path] as JsonObject;
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers) });
+    const negotiates = negotiatedTypes(op.operation);
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) });
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
   const policy: CredentialPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
@@ -83,8 +94,11 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     const credential = operation.credentials(request, policy);
     // Credentials first, as the vendors do: a stranger learns nothing about the request.
     if (!credential.ok) throw definition.errors.credentials(credential.problem);
-    const path = pathParams(template, request.path);
     const context: ErrorContext<S> = { method: request.method, path: request.path, runtime };
+    if (operation.negotiates && !acceptsAny(request.headers.accept, operation.negotiates)) {
+      return definition.errors.validation({ in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') }, context);
+    }
+    const path = pathParams(template, request.path);
     if (!path.ok) return definition.errors.validation(path.failure, context);
     const params = operation.params(request, path.values);
     if (!params.ok) return definition.errors.validation(params.failure, context);

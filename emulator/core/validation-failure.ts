@@ -13,7 +13,8 @@ export interface ValidationFailure {
    * The rule broken: a JSON Schema keyword (`type`, `format`, `enum`, `minimum`, `required`…),
    * or one of the core's own: `json` (not JSON), `contentSchema` (a JSON document inside a
    * form part), `media-type`, `encoding` (Content-Encoding, or percent-encoding in a path),
-   * `malformed` (a body that cannot be read), `size`.
+   * `malformed` (a body that cannot be read), `size`, `acceptable` (the `Accept` header admits
+   * none of the operation's media types; checked only where the operation documents a 406).
    */
   rule: string;
   /** The spec's words for it: the type or format, allowed values, bounds, or what went wrong. */
