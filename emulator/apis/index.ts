@@ -3,7 +3,8 @@
 // `Prefer` request. The composition root (emulator/compose.ts) hands this list to the core.
 import type { ApiModule } from '../core/api-definition.ts';
 import { assemblyai } from './assemblyai/index.ts';
+import { cadence } from './cadence/index.ts';
 import { gladia } from './gladia/index.ts';
 import { speechmatics } from './speechmatics/index.ts';
 
-export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, assemblyai, gladia];
+export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, assemblyai, gladia, cadence];

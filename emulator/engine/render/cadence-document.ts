@@ -15,7 +15,7 @@
 // is left (CJK, Cyrillic, emoji) becomes `?`. The PDF is a stand-in for Cadence's document,
 // not a faithful rendering of every script.
 import { PDFDocument, StandardFonts, type PDFFont } from 'pdf-lib';
-import { sentencesOf, type Transcript } from '../transcript.ts';
+import { sentencesOf, type TimedText, type Transcript } from '../transcript.ts';
 
 export interface TranscriptionPdfOptions {
   /** The add-on request's `request_sid`, printed in the heading. */
@@ -24,6 +24,8 @@ export interface TranscriptionPdfOptions {
   title?: string;
   /** The document's creation date (PDF metadata); the Unix epoch when not given. */
   createdAt?: Date;
+  /** Text to print instead of the transcript's own sentences (a translation), timed like them. */
+  text?: { language: string; sentences: readonly TimedText[] };
 }
 
 const PAGE_WIDTH = 595.28; // A4, in points
@@ -63,9 +65,9 @@ function clock(seconds: number): string {
 }
 
 /** `S1` for a numbered speaker, `Ch1` for a channel of channel-split audio, nothing otherwise. */
-function voiceLabel(sentence: { speaker?: number; channel: number }, transcript: Transcript): string | undefined {
+function voiceLabel(sentence: { speaker?: number; channel?: number }, transcript: Transcript): string | undefined {
   if (sentence.speaker !== undefined) return `S${sentence.speaker}`;
-  if (transcript.diarization === 'channel' || transcript.channels > 1) return `Ch${sentence.channel + 1}`;
+  if (transcript.diarization === 'channel' || transcript.channels > 1) return `Ch${(sentence.channel ?? 0) + 1}`;
   return undefined;
 }
 
@@ -131,7 +133,8 @@ export async function renderTranscriptionPdf(transcript: Transcript, options: Tr
   doc.setAuthor('Cadence Translate');
   doc.setCreator('speechdouble');
   doc.setProducer('speechdouble');
-  doc.setLanguage(transcript.language);
+  const language = options.text?.language ?? transcript.language;
+  doc.setLanguage(language);
   doc.setCreationDate(created);
   doc.setModificationDate(created);
 
@@ -139,10 +142,10 @@ export async function renderTranscriptionPdf(transcript: Transcript, options: Tr
   const lines: Line[] = [
     { text: title, x: MARGIN, font: bold, size: 16, gapBefore: 0 },
     { text: clean(`Request ${options.requestSid}`), x: MARGIN, font: regular, size: BODY_SIZE, gapBefore: 6 },
-    { text: clean(`Language: ${transcript.language} · Duration: ${clock(transcript.durationSeconds)}`), x: MARGIN, font: regular, size: BODY_SIZE, gapBefore: 0 },
+    { text: clean(`Language: ${language} · Duration: ${clock(transcript.durationSeconds)}`), x: MARGIN, font: regular, size: BODY_SIZE, gapBefore: 0 },
   ];
 
-  const sentences = sentencesOf(transcript.tokens);
+  const sentences: readonly TimedText[] = options.text?.sentences ?? sentencesOf(transcript.tokens);
   if (sentences.length === 0) lines.push({ text: '(no speech)', x: MARGIN, font: regular, size: BODY_SIZE, gapBefore: 12 });
   for (const sentence of sentences) {
     const label = voiceLabel(sentence, transcript);
