@@ -59,6 +59,9 @@ function legacySettings(opts: ServeFlags): SettingOverrides {
       ...(opts.retentionDays !== undefined && { 'retention-days': opts.retentionDays }),
       ...(opts.expired404 && { 'expired-status': 404 }),
     },
+    cadence: {
+      ...(opts.twilioAuthToken !== undefined && { 'twilio-auth-token': opts.twilioAuthToken }),
+    },
   };
 }
 
@@ -68,6 +71,7 @@ interface ServeFlags {
   retentionDays?: number;
   maxUploadMb?: number;
   expired404?: boolean;
+  twilioAuthToken?: string;
   port: number;
   host: string;
   api: ApiName[];
@@ -94,6 +98,7 @@ export const serveCommand = () => new Command('serve')
   .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
   .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
   .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB, for every API (same as --set \'*.max-upload-mb=MB\')').argParser(parsePositive))
+  .option('--twilio-auth-token <token>', 'Cadence\'s Twilio add-on checks X-Twilio-Signature with this auth token (same as --set cadence.twilio-auth-token=T)')
   .addOption(new Option('--set <api.name=value>', 'an API\'s setting (repeatable; `*.name` for every API that has it); see below').argParser(collectSetting).default({}))
   .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}`)
   .action(async (opts: ServeFlags) => {
