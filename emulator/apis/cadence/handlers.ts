@@ -25,10 +25,10 @@ interface BookingBody {
 
 const createJob: CadenceHandler = async (request, state, runtime) => {
   const body = (request.body.kind === 'json' ? request.body.value : {}) as BookingBody;
-  if (!isKnownZone(body.timezone)) throw cadenceError('invalidData', `Invalid data for parameter timezone: ${body.timezone} is not a known IANA time zone`);
+  if (!isKnownZone(body.timezone)) throw cadenceError('invalidData', `Invalid data for parameter timezone: ${body.timezone} is not a known time zone`);
   const startMs = startInstant(body.start_time, body.timezone);
   if (startMs === undefined) throw cadenceError('invalidData', `Invalid data for parameter start_time: ${body.start_time} is not a date and time (YYYY-MM-DDTHH:mm:ssZ)`);
-  if (startMs <= runtime.clock.nowMs()) throw cadenceError('invalidData', `Invalid data for parameter start_time: start_time must be in the future (${body.start_time} in ${body.timezone} has passed)`);
+  if (startMs <= runtime.clock.nowMs()) throw cadenceError('invalidData', 'start_time must be in the future');
   const unknown = body.languages.find((id) => !languageById(id));
   if (unknown !== undefined) throw cadenceError('invalidData', `Invalid data for parameter languages: ${unknown} is not a known language id`);
   const booking: Booking = {
