@@ -59,6 +59,13 @@ export interface StateScope {
   store<R extends Resource>(): TenantStore<R>;
 }
 
+export interface ControlInput {
+  pathParams: Record<string, string>;
+  body: unknown;
+}
+
+export type ControlHandler<State, S extends SettingsSchema> = (input: ControlInput, state: State, runtime: ApiRuntime<S>) => Promise<EmulatorResponse>;
+
 export interface ApiDefinition<State, S extends SettingsSchema> {
   name: string;
   /** The spec file (absolute path): routes, validation and strict checks come from it. */
@@ -74,9 +81,14 @@ export interface ApiDefinition<State, S extends SettingsSchema> {
     validation(failure: ValidationFailure, context: ErrorContext<S>): EmulatorResponse;
     /** The vendor's error for a missing, malformed or unknown credential. */
     credentials(problem: CredentialProblem): ApiError;
-    /** The vendor's answer to a path it has but not for this method, or an unknown path in its namespaces. */
-    route?(miss: RouteMiss, context: ErrorContext<S>): EmulatorResponse;
+    /** The vendor's answer to a path it has but not for this method, or an unknown path in its namespaces (undefined: the emulator's). */
+    route?(miss: RouteMiss, context: ErrorContext<S>): EmulatorResponse | undefined;
   };
+  /**
+   * Handlers for the control operations the control spec lists under `/__emulator/<name>/`, by
+   * operationId (Stenomatic's simulated streaming); the body arrives checked against that spec.
+   */
+  control?: Record<string, ControlHandler<State, S>>;
   /** Path prefixes the API owns (`/api/1.1/`): an unknown path under one gets `errors.route`. */
   namespaces?: readonly string[];
   /** Checks beyond the spec's security schemes, once the body is read (Cadence's api_token). */
@@ -95,6 +107,8 @@ export interface ErrorContext<S extends SettingsSchema = SettingsSchema> {
 
 export interface StatefulApi {
   handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
+  /** Runs one of the API's control operations (the control spec routed and checked it). */
+  control(operationId: string, input: ControlInput): Promise<EmulatorResponse>;
   /** The API's own answer to a route miss, if it renders one. */
   routeMiss(request: EmulatorRequest, miss: RouteMiss): EmulatorResponse | undefined;
   /** Forgets everything, including steps still scheduled for it: nothing of the old state runs later. */
@@ -113,5 +127,7 @@ export interface ApiModule {
   readonly spec: string;
   readonly settings: SettingsSchema;
   readonly namespaces: readonly string[];
+  /** The operationIds of its control handlers. */
+  readonly controlOperations: readonly string[];
   mount(spec: LoadedSpec, runtime: Runtime, options: MountOptions): StatefulApi;
 }

@@ -3,6 +3,7 @@
 import { buildRouteTable, routeRequest, type RouteTable } from './api-routing.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';
+import { buildApiControlRoutes, checkControlAnswer, controlError, matchApiControl, readControlBody } from './api-control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
 import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
@@ -110,9 +111,12 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     const module = modules.get(spec.name);
     if (module) stateful.set(spec.name, module.mount(spec, runtime, { keys, strict: options.strict ?? false, ...(options.settings && { settings: options.settings }) }));
   }
+  const controlSpec = await loadSpec('control');
+  // Only mounted APIs' control operations are routed; the others answer the control API's 404.
+  const apiControl = buildApiControlRoutes(controlSpec, [...modules.values()].filter((module) => stateful.has(module.name)));
   const control: ControlState = {
     apis, startedAt: options.startedAt ?? new Date(), shuttingDown: false, engine, clock, callbacks, journal, faults,
-    ...controlValidators(await loadSpec('control')),
+    ...controlValidators(controlSpec),
     async reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
       if (!api) runtime.random = createRandom(seed);
@@ -129,7 +133,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
 
   async function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
     if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) {
-      return withBody(incoming, (request) => handleControl(control, request));
+      return withBody(incoming, (request) => serveControl(request));
     }
     const receivedAt = clock.now();
     const started = process.hrtime.bigint();
@@ -143,6 +147,17 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     if (request.stream && !request.stream.readableEnded) request.stream.resume();
     journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary());
     return response;
+  }
+
+  async function serveControl(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const match = matchApiControl(apiControl, request.method, request.path);
+    if (match.kind === 'none') return handleControl(control, request);
+    if (match.kind === 'undecodable') return controlError(400, 'bad_request', `${request.path} does not decode (bad percent-encoding)`);
+    if (match.kind === 'wrong-method') return controlError(405, 'bad_request', `${request.path} takes ${match.allowed.join(', ')}`);
+    const read = readControlBody(match.route, request);
+    if (!read.ok) return checkControlAnswer(options.strict ?? false, match.route, read.response);
+    const answer = await stateful.get(match.route.api)!.control(match.route.operationId, { pathParams: match.pathParams, body: read.body });
+    return checkControlAnswer(options.strict ?? false, match.route, answer);
   }
 
   /** Runs `next` with the body read whole: every path but a stateful API's needs the bytes. */

@@ -21,7 +21,7 @@ import { createUploadRegistry } from './uploads.ts';
 import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export function defineApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>): ApiModule {
-  return { name: definition.name, spec: definition.spec, settings: definition.settings, namespaces: definition.namespaces ?? [], mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
+  return { name: definition.name, spec: definition.spec, settings: definition.settings, namespaces: definition.namespaces ?? [], controlOperations: Object.keys(definition.control ?? {}), mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
 }
 
 /** Bodies read into memory (JSON, url-encoded forms) are bounded; files stream to disk. */
@@ -140,6 +140,9 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
         }
       }
       return response;
+    },
+    control(operationId, input) {
+      return definition.control![operationId]!(input, current.state, current.runtime);
     },
     routeMiss(request, miss) {
       return definition.errors.route?.(miss, { method: request.method, path: request.path, runtime: current.runtime });
