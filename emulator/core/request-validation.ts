@@ -116,6 +116,13 @@ const SMALL_PART_BYTES = 2 ** 20;
  * checked values are left in `body.values` for the handler; a JSON body gets the spec's
  * defaults for what it left out, as parameters do.
  */
+/** Whether a value of `schema` may be a list: `type: array`, or an array among its anyOf / oneOf branches. */
+function admitsArray(schema: JsonObject | undefined): boolean {
+  if (!schema) return false;
+  if (schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array'))) return true;
+  return (['anyOf', 'oneOf'] as const).some((key) => Array.isArray(schema[key]) && (schema[key] as JsonObject[]).some((branch) => isObject(branch) && admitsArray(branch)));
+}
+
 export function createBodyValidator(op: OperationRef, compilers: Compilers = createCompilers()): (body: RequestBody) => Promise<ValidationFailure | undefined> {
   const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
   const { plain, coercing, filling } = compilers;
@@ -153,7 +160,9 @@ export function createBodyValidator(op: OperationRef, compilers: Compilers = cre
     for (const name of names) {
       const fields = body.fields[name] ?? [];
       const files = body.files[name] ?? [];
-      const many = properties[name]?.type === 'array';
+      // A repeated field of a property that may be a list (`type: array`, or an array among its
+      // anyOf/oneOf, as Cadence's source_language) keeps every value; one sent once stays single.
+      const many = properties[name]?.type === 'array' || (admitsArray(properties[name]) && fields.length + files.length > 1);
       if (entry.binary.has(name)) {
         const given = [...files.map((f) => f.filename), ...fields];
         values[name] = many ? given : given[0];
