@@ -6,5 +6,6 @@ import { assemblyai } from './assemblyai/index.ts';
 import { cadence } from './cadence/index.ts';
 import { gladia } from './gladia/index.ts';
 import { speechmatics } from './speechmatics/index.ts';
+import { stenomatic } from './stenomatic/index.ts';
 
-export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, assemblyai, gladia, cadence];
+export const STATEFUL_APIS: readonly ApiModule[] = [speechmatics, assemblyai, gladia, cadence, stenomatic];
