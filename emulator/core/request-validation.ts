@@ -72,7 +72,7 @@ export function createParameterValidator(op: OperationRef, pathItem: JsonObject,
     };
     for (const location of ['path', 'query', 'header'] as const) {
       const { validate, schemas } = sets[location];
-      if (!validate(values[location])) return { ok: false, failure: failureFrom(validate.errors![0]!, location, schemas) };
+      if (!validate(values[location])) return { ok: false, failure: everyFailure(validate.errors!.map((error) => failureFrom(error, location, schemas))) };
       // ajv coerces "1e309" to Infinity and lets it through every bound: no parameter is infinite.
       for (const [name, value] of Object.entries(values[location])) {
         if ([value].flat().some((v) => typeof v === 'number' && !Number.isFinite(v))) {
@@ -92,6 +92,9 @@ function bodyFailure(error: ErrorObject, prefix = ''): ValidationFailure {
   const name = [prefix, path.replace(/^\//, '')].filter(Boolean).join('/');
   return { in: 'body', ...(name && { name }), rule: error.keyword, ...(error.message && { expected: error.message }) };
 }
+
+/** The first failure, carrying every one found (ajv runs with allErrors) when there are several. */
+const everyFailure = (failures: ValidationFailure[]): ValidationFailure => (failures.length > 1 ? { ...failures[0]!, all: failures } : failures[0]!);
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -153,7 +156,7 @@ export function createBodyValidator(op: OperationRef, compilers: Compilers = cre
     if (body.kind === 'none' || body.kind === 'file') return undefined;
     const entry = compiled.get(body.mediaType);
     if (!entry) return undefined;
-    if (body.kind === 'json') return entry.whole(body.value) ? undefined : bodyFailure(entry.whole.errors![0]!);
+    if (body.kind === 'json') return entry.whole(body.value) ? undefined : everyFailure(entry.whole.errors!.map((error) => bodyFailure(error)));
     const properties = (isObject(entry.schema.properties) ? entry.schema.properties : {}) as Record<string, JsonObject>;
     const values: Record<string, unknown> = {};
     const names = new Set([...Object.keys(body.fields), ...Object.keys(body.files)]);

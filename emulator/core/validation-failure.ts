@@ -21,4 +21,6 @@ export interface ValidationFailure {
   expected?: string;
   /** The schema the value failed, for renderers that quote its bounds or format. */
   schema?: JsonObject;
+  /** Every failure the same check found, this one first, for renderers that list them all. */
+  all?: ValidationFailure[];
 }

@@ -3,7 +3,7 @@
 // unparseable JSON, a schema violation with one detail per field, a path that does not decode.
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
-import type { ErrorContext } from '../../core/api-definition.ts';
+import type { ErrorContext, RouteMiss } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 
 interface Detail {
@@ -53,7 +53,7 @@ export function renderStenomaticError(error: ApiError): EmulatorResponse {
 const INVALID = 'The request is invalid.';
 
 /** A body field as a JSON pointer (`/passwords/speaker`); a parameter by its name. */
-const fieldOf = (failure: ValidationFailure) => (failure.in === 'body' ? `/${failure.name ?? ''}` : failure.name ?? failure.in);
+const fieldOf = (failure: ValidationFailure) => (failure.in === 'body' ? (failure.name ? `/${failure.name}` : '') : failure.name ?? failure.in);
 
 function messageOf(failure: ValidationFailure): string {
   if (failure.rule === 'required') return 'is required';
@@ -66,7 +66,16 @@ export function renderStenomaticValidationError(failure: ValidationFailure, cont
   if (failure.rule === 'json') return errorBody(400, 'invalid_json', 'The request body is not valid JSON.');
   if (failure.rule === 'media-type') return errorBody(400, 'invalid_json', `The request body must be JSON (Content-Type: ${failure.expected ?? 'application/json'}).`);
   if (failure.rule === 'malformed' || (failure.rule === 'encoding' && failure.in === 'body')) return errorBody(400, 'invalid_json', `The request body could not be read: ${failure.expected ?? 'malformed'}.`);
-  return errorBody(400, 'validation_failed', INVALID, [{ field: fieldOf(failure), message: messageOf(failure) }]);
+  // Every offending field once, in the order the check found them.
+  const details = new Map<string, Detail>();
+  for (const each of failure.all ?? [failure]) if (!details.has(fieldOf(each))) details.set(fieldOf(each), { field: fieldOf(each), message: messageOf(each) });
+  return errorBody(400, 'validation_failed', INVALID, [...details.values()]);
+}
+
+/** A known path with another method: 405 in Stenomatic's body, with Allow. */
+export function renderStenomaticRouteMiss(miss: RouteMiss, context: ErrorContext): EmulatorResponse | undefined {
+  if (miss.kind !== 'wrong-method') return undefined;
+  return jsonResponse(405, { error: { code: 'method_not_allowed', message: `${context.method} is not allowed on ${context.path}.` } }, { allow: miss.allowed.join(', ') });
 }
 
 export const credentialError = () => stError('unauthorized', 'Missing or invalid API key.');

@@ -2,7 +2,7 @@
 // usage that accrues on the clock while the control API makes a room stream.
 import { defineApi } from '../../core/stateful.ts';
 import { specPath } from '../../../openapi/specs.ts';
-import { credentialError, renderStenomaticError, renderStenomaticValidationError } from './errors.ts';
+import { credentialError, renderStenomaticError, renderStenomaticRouteMiss, renderStenomaticValidationError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import type { Client, Room, StenomaticState } from './model.ts';
 import { SETTINGS } from './settings.ts';
@@ -17,5 +17,5 @@ export const stenomatic = defineApi<StenomaticState, typeof SETTINGS>({
   createState: (scope) => ({ customers: new Map(), clients: scope.store<Client>(), rooms: scope.store<Room>() }),
   handlers: HANDLERS,
   control: STREAMING,
-  errors: { render: renderStenomaticError, validation: renderStenomaticValidationError, credentials: credentialError },
+  errors: { render: renderStenomaticError, validation: renderStenomaticValidationError, credentials: credentialError, route: renderStenomaticRouteMiss },
 });
