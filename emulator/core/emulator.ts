@@ -133,7 +133,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
 
   async function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
     if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) {
-      return withBody(incoming, (request) => serveControl(request));
+      return dated(await withBody(incoming, (request) => serveControl(request)));
     }
     const receivedAt = clock.now();
     const started = process.hrtime.bigint();
@@ -146,7 +146,13 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     // A body nobody read (a 401, a fault) still has to be drained before the connection is reused.
     if (request.stream && !request.stream.readableEnded) request.stream.resume();
     journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary());
-    return response;
+    return dated(response);
+  }
+
+  /** `Date` is the emulated clock's, so a client that reads the server's time (Cadence's "future") agrees with it. */
+  function dated(response: EmulatorResponse): EmulatorResponse {
+    if (response.dropConnection || Object.keys(response.headers).some((name) => name.toLowerCase() === 'date')) return response;
+    return { ...response, headers: { date: clock.now().toUTCString(), ...response.headers } };
   }
 
   async function serveControl(request: EmulatorRequest): Promise<EmulatorResponse> {

@@ -28,22 +28,24 @@ const createJob: CadenceHandler = async (request, state, runtime) => {
   if (!isKnownZone(body.timezone)) throw cadenceError('invalidData', `Invalid data for parameter timezone: ${body.timezone} is not a known time zone`);
   const startMs = startInstant(body.start_time, body.timezone);
   if (startMs === undefined) throw cadenceError('invalidData', `Invalid data for parameter start_time: ${body.start_time} is not a date and time (YYYY-MM-DDTHH:mm:ssZ)`);
-  if (startMs <= runtime.clock.nowMs()) throw cadenceError('invalidData', 'start_time must be in the future');
+  // One reading of the clock: the id's time, Created Date and "the future" are the same instant.
+  const nowMs = runtime.clock.nowMs();
+  if (startMs <= nowMs) throw cadenceError('invalidData', 'start_time must be in the future');
   const unknown = body.languages.find((id) => !languageById(id));
   if (unknown !== undefined) throw cadenceError('invalidData', `Invalid data for parameter languages: ${unknown} is not a known language id`);
   const booking: Booking = {
-    id: bubbleId(runtime),
+    id: bubbleId(runtime, nowMs),
     tenant: request.tenant,
     userId: userOf(state, request.tenant, runtime).id,
     startMs,
     timezone: body.timezone,
     languageIds: [...new Set(body.languages)],
     ...(body.notes !== undefined && { notes: body.notes }),
-    createdMs: runtime.clock.nowMs(),
+    createdMs: nowMs,
     held: {},
   };
   state.bookings.add(request.tenant, booking);
-  return jsonResponse(200, { status: 'success', response: jobView(booking, runtime.clock.nowMs()) });
+  return jsonResponse(200, { status: 'success', response: jobView(booking, nowMs) });
 };
 
 const paging = (query: Record<string, unknown>) => ({ cursor: query.cursor as number, limit: query.limit as number });

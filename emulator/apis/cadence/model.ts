@@ -64,13 +64,17 @@ export interface CadenceState {
 export type CadenceRuntime = ApiRuntime<typeof SETTINGS>;
 
 /** Bubble's unique id: creation time in epoch ms, `x`, and 18 random digits. */
-export function bubbleId(runtime: CadenceRuntime): string {
+export function bubbleId(runtime: CadenceRuntime, nowMs = runtime.clock.nowMs()): string {
   const digits = String(1 + runtime.random.int(9)) + Array.from({ length: 17 }, () => runtime.random.int(10)).join('');
-  return `${String(runtime.clock.nowMs()).padStart(13, '0')}x${digits}`;
+  return `${String(nowMs).padStart(13, '0')}x${digits}`;
 }
 
 export function userOf(state: CadenceState, tenant: string, runtime: CadenceRuntime): User {
   let user = state.users.get(tenant);
-  if (!user) state.users.set(tenant, (user = { id: bubbleId(runtime), createdMs: runtime.clock.nowMs() }));
+  if (!user) {
+    // One reading of the clock: the id's time and the record's Created Date are the same instant.
+    const nowMs = runtime.clock.nowMs();
+    state.users.set(tenant, (user = { id: bubbleId(runtime, nowMs), createdMs: nowMs }));
+  }
   return user;
 }
