@@ -36,8 +36,12 @@ function parseTimeout(value: string): number {
   return seconds;
 }
 
+/**
+ * A key, basic credentials, or both: an API whose operations use different schemes (Cadence's
+ * booking API takes a Bearer key, its Twilio add-on HTTP basic) needs both in one run, and
+ * `applyCredentials` picks the one each operation's security scheme documents.
+ */
 function credentials(token: string | undefined, basic: string | undefined, flag: string): Credentials | undefined {
-  if (token && basic) usageError(`give --${flag === '' ? 'token' : 'token2'} or --basic${flag}, not both`);
   if (basic && !basic.includes(':')) usageError(`--basic${flag} takes user:password`);
   if (!token && !basic) return undefined;
   return { ...(token && { token }), ...(basic && { basic }) };
@@ -58,9 +62,9 @@ export const conformCommand = () => new Command('conform')
   .requiredOption('--api <name>', `the API to check: ${API_NAMES.join(', ')}`)
   .requiredOption('--target <url>', 'the implementation\'s base URL, e.g. http://127.0.0.1:4010 or https://eu1.asr.api.speechmatics.com')
   .option('--token <key>', 'the API key, sent the way the API documents (Bearer, x-gladia-key, …)')
-  .option('--basic <user:password>', 'HTTP basic credentials, for APIs that use them')
+  .option('--basic <user:password>', 'HTTP basic credentials, for APIs (or operations) that use them; may go with --token, each operation gets the one its security scheme names')
   .option('--token2 <key>', 'a second key, to check that two keys never see each other\'s resources')
-  .option('--basic2 <user:password>', 'second basic credentials')
+  .option('--basic2 <user:password>', 'second basic credentials (with or without --token2)')
   .option('--junit <file>', 'also write a JUnit XML report')
   .option('--json <file>', 'also write a JSON report')
   .addOption(new Option('--timeout <seconds>', 'longest the runner waits for real time on a target without a controllable clock').default(600).argParser(parseTimeout))
@@ -74,7 +78,7 @@ export const conformCommand = () => new Command('conform')
     } catch {
       usageError(`--target is not a URL: ${flags.target}`);
     }
-    const primary = credentials(flags.token, flags.basic, '') ?? usageError('give the target\'s credentials with --token or --basic');
+    const primary = credentials(flags.token, flags.basic, '') ?? usageError('give the target\'s credentials with --token or --basic (or both, for an API that uses both)');
     const secondary = credentials(flags.token2, flags.basic2, '2');
     const unreachable = await reachable(target.toString());
     if (unreachable) usageError(`cannot reach ${target} (${unreachable})`);

@@ -1,5 +1,7 @@
 // How the runner presents the caller's credentials: in the form the operation's security
-// scheme documents (Bearer, a raw API-key header, HTTP basic), from --token or --basic.
+// scheme documents (Bearer, a raw API-key header, HTTP basic), from --token, --basic or both
+// (an API may use one scheme for some operations and another for the rest: Cadence's booking
+// API takes a Bearer key, its Twilio add-on HTTP basic).
 import type { JsonObject } from '../openapi/specs.ts';
 
 export interface Credentials {
