@@ -4,6 +4,7 @@
 // Strict mode is on: any answer outside specs/cadence.yaml is a 500, and `send` throws on it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../compose.ts';
+import { bearerRequests, type Reply, type SendOptions } from '../../testing/bearer-requests.ts';
 import { controlClient } from '../../testing/control-client.ts';
 
 const SAMPLE_KEY = 'meowmeowmeow';
@@ -23,31 +24,8 @@ beforeEach(async () => {
   await controlClient(server.url).reset();
 });
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON of any shape; each test states what it expects of it. */
-  body: any;
-}
-
-interface SendOptions {
-  /** The Bearer key; null sends no Authorization header. */
-  key?: string | null;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Another emulator than the shared one. */
-  base?: string;
-}
-
 /** Any answer from 500 up is a contract violation or a crash: it throws, and the test fails. */
-async function send(method: string, path: string, options: SendOptions = {}): Promise<Reply> {
-  const key = options.key === undefined ? SAMPLE_KEY : options.key;
-  const headers = { ...(key !== null && { authorization: `Bearer ${key}` }), ...options.headers };
-  const res = await fetch((options.base ?? server.url) + path, { method, headers, ...(options.body !== undefined && { body: options.body }) });
-  const text = await res.text();
-  if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
-}
+const send = bearerRequests(() => server.url, SAMPLE_KEY);
 
 /** The documentation's sample booking, with `api_token` set to `key`; `undefined` in `changes` drops a field. */
 const booking = (key = SAMPLE_KEY, changes: Record<string, unknown> = {}) => ({

@@ -6,6 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../compose.ts';
+import { bearerRequests, type Reply } from '../../testing/bearer-requests.ts';
 import { controlClient } from '../../testing/control-client.ts';
 
 const TEST_KEY = 'test-key';
@@ -33,31 +34,8 @@ beforeEach(async () => {
   await controlClient(server.url).reset();
 });
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON of any shape; each test states what it expects of it. */
-  body: any;
-}
-
-interface SendOptions {
-  /** The Bearer key; null sends no Authorization header. */
-  key?: string | null;
-  headers?: Record<string, string>;
-  body?: string | Uint8Array;
-}
-
 /** Any answer from 500 up is a contract violation or a crash: it throws, and the test fails. */
-async function send(method: string, path: string, options: SendOptions = {}): Promise<Reply> {
-  const key = options.key === undefined ? TEST_KEY : options.key;
-  const headers = { ...(key !== null && { authorization: `Bearer ${key}` }), ...options.headers };
-  // Bytes are copied into a plain Uint8Array, which fetch's types take (a Buffer's backing store may be shared).
-  const body = typeof options.body === 'string' ? options.body : options.body && new Uint8Array(options.body);
-  const res = await fetch(server.url + path, { method, headers, ...(body !== undefined && { body }) });
-  const text = await res.text();
-  if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
-}
+const send = bearerRequests(() => server.url, TEST_KEY);
 
 /** A JSON request: `body` is serialised unless it is already text. */
 const sendJson = (method: string, path: string, body: unknown, key: string | null = TEST_KEY) =>
