@@ -9,7 +9,7 @@ const program = new Command('speechdouble')
   .version(VERSION)
   .addCommand(serveCommand())
   .addCommand(conformCommand())
-  // A usage error exits 2, as DESIGN.md's interface contract says (commander would exit 1).
+  // A usage error exits 2, as README's "Command line" says (commander would exit 1).
   .exitOverride();
 for (const command of program.commands) command.exitOverride();
 

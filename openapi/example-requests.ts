@@ -18,7 +18,7 @@ export interface ExampleRequest {
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Credentials the emulator accepts by default (DESIGN.md): `test-key`, and basic `cadence:friend`. */
+/** Credentials the emulator accepts by default (README, "The APIs"): `test-key`, and basic `cadence:friend`. */
 export const TEST_KEY = 'test-key';
 export const TEST_BASIC = 'cadence:friend';
 
