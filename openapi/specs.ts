@@ -1,6 +1,6 @@
 // Where the OpenAPI documents live and how they are read. Everything that routes, validates,
 // mocks or checks conformance starts here, so there is one list of APIs and one loader.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml } from 'yaml';
@@ -46,8 +46,23 @@ export async function loadSpec(name: SpecName): Promise<LoadedSpec> {
   return loadSpecFile(name, specPath(name));
 }
 
+/**
+ * The YAML is the source; the package ships each spec also as JSON beside it (`cadence.json`
+ * next to `cadence.yaml`, written by the build), which parses in milliseconds where the YAML
+ * takes a good part of a second. A JSON twin older than its YAML is ignored, so an edited spec
+ * is never shadowed by a stale one.
+ */
+async function readDocument(file: string): Promise<JsonObject> {
+  const twin = file.replace(/\.ya?ml$/, '.json');
+  if (twin !== file) {
+    const [yamlStat, jsonStat] = await Promise.all([stat(file).catch(() => undefined), stat(twin).catch(() => undefined)]);
+    if (jsonStat && (!yamlStat || jsonStat.mtimeMs >= yamlStat.mtimeMs)) return JSON.parse(await readFile(twin, 'utf8')) as JsonObject;
+  }
+  return parseYaml(await readFile(file, 'utf8')) as JsonObject;
+}
+
 export async function loadSpecFile(name: string, file: string): Promise<LoadedSpec> {
-  const document = parseYaml(await readFile(file, 'utf8')) as JsonObject;
+  const document = await readDocument(file);
   const dereferenced = (await SwaggerParser.dereference(structuredClone(document) as never)) as unknown as JsonObject;
   return { name, file, document, dereferenced };
 }

@@ -57,7 +57,7 @@ const originOf = (request: EmulatorRequest) => request.origin ?? `http://${reque
 
 function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>, spec: LoadedSpec, shared: Runtime, options: MountOptions): StatefulApi {
   const settings = resolveSettings(definition.name, definition.settings, options.settings);
-  const operations = new Map<string, Operation>();
+  const operations = new Map<string, () => Operation>();
   type Operation = {
     op: ReturnType<typeof listOperations>[number];
     credentials: ReturnType<typeof createCredentialReader>;
@@ -72,7 +72,10 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     if (!definition.handlers[id]) throw new Error(`${definition.name}: ${op.method.toUpperCase()} ${op.path} (${id}) is in the spec but has no handler`);
     const pathItem = (spec.dereferenced.paths as JsonObject)[op.path] as JsonObject;
     const negotiates = negotiatedTypes(op.operation);
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) });
+    // Validators are compiled on an operation's first request: compiling every schema of five
+    // specs up front was most of `serve`'s start-up, for operations a run may never call.
+    let built: Operation | undefined;
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, () => (built ??= { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) }));
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
   const policy: CredentialPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
@@ -119,7 +122,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
 
   return {
     async handle(request, template) {
-      const operation = operations.get(`${request.method} ${template}`)!;
+      const operation = operations.get(`${request.method} ${template}`)!();
       const written: string[] = [];
       let response: EmulatorResponse;
       try {
