@@ -19,7 +19,7 @@ const onDisk = fs
 const vendors = [...new Set([...planned, ...onDisk])].sort();
 
 // Paths without glob characters name a folder (everything under it) or a single file.
-const composition = [at('emulator', 'serve-command.ts'), at('emulator', 'compose.ts')];
+const composition = [at('emulator', 'serve-command.ts'), at('emulator', 'compose.ts'), at('emulator', 'start-emulator.ts')];
 
 const layerZones = [
   {
