@@ -4,10 +4,11 @@
 import { STATEFUL_APIS } from './apis/index.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from './core/emulator.ts';
 import { listen, type ListenOptions, type RunningServer } from './hosts/http-server.ts';
-import { mswHandlers, type InProcessEmulator } from './hosts/msw.ts';
+import { mswHandlers, normalizeBaseUrl, type ClockAdvanced, type InProcessClock, type InProcessEmulator, type InProcessOptions } from './hosts/msw.ts';
+import { specPath, isApiName } from '../openapi/specs.ts';
 
 export type ServeOptions = EmulatorOptions & ListenOptions;
-export type { RunningServer, InProcessEmulator };
+export type { RunningServer, InProcessEmulator, InProcessOptions, InProcessClock, ClockAdvanced };
 
 /** An emulator with every stateful API this project has. */
 export const composeEmulator = (options: EmulatorOptions = {}): Promise<Emulator> => createEmulator(options, { modules: STATEFUL_APIS });
@@ -18,7 +19,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return listen(await composeEmulator(emulatorOptions), { host, port });
 }
 
-/** The emulator in-process, as msw handlers for the vendors' own hosts. */
-export async function createEmulatorHandlers(options: EmulatorOptions = {}): Promise<InProcessEmulator> {
-  return mswHandlers(await composeEmulator(options));
+/** The emulator in-process, as msw handlers for the served vendors' own hosts and `baseUrls`. */
+export async function createEmulatorHandlers(options: InProcessOptions = {}): Promise<InProcessEmulator> {
+  const { baseUrls = [], ...emulatorOptions } = options;
+  baseUrls.forEach(normalizeBaseUrl); // a bad URL throws before anything starts
+  const emulator = await composeEmulator(emulatorOptions);
+  try {
+    // Documented-only APIs (none today) are served from their spec and own no namespace.
+    const modules = new Map(STATEFUL_APIS.map((module) => [module.name, module]));
+    const apis = emulator.apis.map((name) => {
+      const module = modules.get(name);
+      if (module) return { name, spec: module.spec, namespaces: module.namespaces };
+      if (!isApiName(name)) throw new Error(`${name} has no spec`);
+      return { name, spec: specPath(name), namespaces: [] };
+    });
+    return await mswHandlers(emulator, { apis, baseUrls });
+  } catch (error) {
+    emulator.beginShutdown();
+    throw error;
+  }
 }

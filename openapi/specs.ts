@@ -52,7 +52,7 @@ export async function loadSpec(name: SpecName): Promise<LoadedSpec> {
  * takes a good part of a second. A JSON twin older than its YAML is ignored, so an edited spec
  * is never shadowed by a stale one.
  */
-async function readDocument(file: string): Promise<JsonObject> {
+export async function readDocument(file: string): Promise<JsonObject> {
   const twin = file.replace(/\.ya?ml$/, '.json');
   if (twin !== file) {
     const [yamlStat, jsonStat] = await Promise.all([stat(file).catch(() => undefined), stat(twin).catch(() => undefined)]);

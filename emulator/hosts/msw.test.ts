@@ -50,9 +50,10 @@ describe('speechdouble as msw handlers', () => {
     expect([transcript.status, transcript.text]).toEqual(['completed', 'Good morning, and welcome to the weather report. Will it rain today?']);
   }, 30_000);
 
-  it('serves the control API on any host', async () => {
-    const health = await fetch('http://speechdouble.invalid/__emulator/health');
+  it('serves the control API on the vendors\' hosts, not on any host', async () => {
+    const health = await fetch('https://api.assemblyai.com/__emulator/health');
     expect(await health.json()).toMatchObject({ status: 'ok', apis: ['speechmatics', 'gladia', 'assemblyai'] });
+    await expect(fetch('http://speechdouble.invalid/__emulator/health')).rejects.toThrow();
   });
 
   it('lets requests that are not the emulator\'s go by', async () => {
