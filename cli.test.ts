@@ -1,34 +1,100 @@
 // `npm start` runs `bin/speechdouble.js serve`, and `npm run conform` its conform command:
-// this runs the same binary as a child process, the way a user's terminal or CI job does.
+// this runs the command line as a child process, the way a user's terminal or CI job does, from
+// its TypeScript sources (through tsx), so it tests the code as it is, built or not.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('./bin/speechdouble.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const CLI = join(ROOT, 'cli.ts');
+const WAV = fileURLToPath(new URL('./fixtures/audio/en-greeting.16k.wav', import.meta.url));
 
-function run(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+/** `env` is added to this process's environment, without any SPEECHDOUBLE_* of its own. */
+function run(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SPEECHDOUBLE_')));
+  return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: 'pipe', env: { ...inherited, ...env } });
+}
+
+/** Everything the child prints, as it comes, to wait on. */
+function output(child: ChildProcessWithoutNullStreams) {
+  let out = '';
+  let err = '';
+  const waiting: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiting]) {
+      const match = out.match(w.pattern);
+      if (match) {
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve(match);
+      }
+    }
+  };
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    check();
+  });
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+    exited,
+    /** Resolves when stdout matches; rejects if the child exits first. */
+    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+      return new Promise((resolve, reject) => {
+        const waiter = { pattern, resolve };
+        waiting.push(waiter);
+        check();
+        void exited.then((code) => {
+          if (waiting.includes(waiter)) reject(new Error(`exited ${code} before printing ${pattern}: ${out}${err}`));
+        });
+      });
+    },
+  };
 }
 
 function firstLineMatching(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = out.match(pattern);
-      if (match) resolve(match);
-    });
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.once('exit', (code) => reject(new Error(`exited ${code} before printing ${pattern}: ${out}${err}`)));
-  });
+  return output(child).waitFor(pattern);
 }
 
 function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+function runToEnd(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const child = run(args, env);
+  const seen = output(child);
+  return seen.exited.then((code) => ({ code, out: seen.out, err: seen.err }));
+}
+
+const URL_LINE = /^speechdouble \S+ serving .+ on (http:\/\/127\.0\.0\.1:(\d+))$/m;
+
+/** A port something else holds for the test's length. */
+async function heldPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+async function freePort(): Promise<number> {
+  const { port, server } = await heldPort();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function connected(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
 }
 
 describe('speechdouble serve', () => {
@@ -60,7 +126,7 @@ describe('speechdouble serve', () => {
     try {
       const form = new FormData();
       form.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } }));
-      form.append('data_file', new Blob([await readFile(fileURLToPath(new URL('./fixtures/audio/en-greeting.16k.wav', import.meta.url)))]), 'a.wav');
+      form.append('data_file', new Blob([await readFile(WAV)]), 'a.wav');
       const auth = { authorization: 'Bearer test-key' };
       const { id } = await (await fetch(`${url}/v2/jobs`, { method: 'POST', headers: auth, body: form })).json();
       // reads:1 — the first read finishes the job, with no clock step at all.
@@ -91,16 +157,217 @@ describe('speechdouble serve', () => {
   }, 30_000);
 });
 
-describe('speechdouble conform', () => {
-  function runToEnd(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    const child = run(args);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    return exitCode(child).then((code) => ({ code, out, err }));
-  }
+describe('speechdouble --help', () => {
+  it('lists the commands without loading them, with the descriptions their own help gives', async () => {
+    const top = await runToEnd(['--help']);
+    expect(top.code).toBe(0);
+    const flat = (text: string) => text.replace(/\s+/g, ' ');
+    for (const name of ['serve', 'conform']) {
+      const own = await runToEnd([name, '--help']);
+      expect(own.code).toBe(0);
+      const description = flat(own.out).match(/Usage: speechdouble \S+ \[options\] (.+?) Options:/)?.[1];
+      expect(description, own.out).toBeTruthy();
+      expect(flat(top.out)).toContain(`${name} ${description}`);
+    }
+  }, 60_000);
+});
 
+describe('speechdouble serve, as a user meets it', () => {
+  it('refuses a port in use with one line and exit 2', async () => {
+    const { port, server } = await heldPort();
+    try {
+      const { code, out, err } = await runToEnd(['serve', '--port', String(port)]);
+      expect(code).toBe(2);
+      expect(err).toBe(`speechdouble serve: port ${port} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\n`);
+      expect(out).toBe('');
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+
+  it('refuses an address that is not this machine\'s with one line and exit 2', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it.
+    const { code, err } = await runToEnd(['serve', '--port', '0', '--host', '192.0.2.1']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^speechdouble serve: 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\); pick another with --host .*\n$/);
+  }, 60_000);
+
+  it('exits 0 on SIGTERM sent as soon as the first line is out, with a kept-alive and an unused connection open', async () => {
+    const child = run(['serve', '--port', '0', '--api', 'speechmatics']);
+    const seen = output(child);
+    const [, url, port] = await seen.waitFor(URL_LINE);
+    // A client that keeps its connection after an answer, and one that connected and sent nothing.
+    const kept = await connected(Number(port));
+    kept.on('error', () => {});
+    kept.write('GET /__emulator/health HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => kept.once('data', resolve));
+    const unused = await connected(Number(port));
+    unused.on('error', () => {});
+    child.kill('SIGTERM');
+    expect(await seen.exited).toBe(0);
+    expect(seen.out).toMatch(/SIGTERM: stopped\n$/);
+    expect(url).toBeTruthy();
+    kept.destroy();
+    unused.destroy();
+
+    const idle = run(['serve', '--port', '0', '--api', 'speechmatics']);
+    const idleSeen = output(idle);
+    await idleSeen.waitFor(URL_LINE);
+    idle.kill('SIGTERM');
+    expect(await idleSeen.exited).toBe(0);
+  }, 60_000);
+
+  it('lets a request in flight finish on SIGTERM, and a second SIGTERM stops at once', async () => {
+    const wav = await readFile(WAV);
+    /** An upload whose body is still arriving; resolves once the server has the request (its 100 Continue). */
+    const upload = async (port: number) => {
+      const socket = await connected(port);
+      socket.on('error', () => {});
+      let reply = '';
+      const continued = new Promise((resolve) => socket.on('data', (chunk) => {
+        reply += chunk;
+        if (reply.startsWith('HTTP/1.1 100')) resolve(undefined);
+      }));
+      socket.write(`POST /v2/upload HTTP/1.1\r\nHost: x\r\nAuthorization: test-key\r\nContent-Type: application/octet-stream\r\nContent-Length: ${wav.length}\r\nExpect: 100-continue\r\n\r\n`);
+      await continued;
+      socket.write(wav.subarray(0, 1000));
+      return { socket, reply: () => reply };
+    };
+
+    const child = run(['serve', '--port', '0', '--api', 'assemblyai']);
+    const seen = output(child);
+    const [, , port] = await seen.waitFor(URL_LINE);
+    const first = await upload(Number(port));
+    child.kill('SIGTERM');
+    await seen.waitFor(/^SIGTERM: finishing 1 in-flight request \(at most 10 s; SIGTERM again stops at once\)$/m);
+    const replied = new Promise((resolve) => first.socket.once('close', resolve));
+    first.socket.write(wav.subarray(1000));
+    await replied;
+    expect(first.reply()).toMatch(/\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    expect(await seen.exited).toBe(0);
+
+    const again = run(['serve', '--port', '0', '--api', 'assemblyai']);
+    const againSeen = output(again);
+    const [, , againPort] = await againSeen.waitFor(URL_LINE);
+    const stuck = await upload(Number(againPort));
+    again.kill('SIGTERM');
+    await againSeen.waitFor(/^SIGTERM: finishing 1 in-flight request/m);
+    again.kill('SIGTERM');
+    expect(await againSeen.exited).toBe(143);
+    stuck.socket.destroy();
+  }, 60_000);
+
+  it('prints the APIs with their paths, the keys and where each came from, the clock and the control API', async () => {
+    const child = run(['serve', '--port', '0', '--manual-clock', '--api', 'speechmatics', '--api', 'cadence', '--api-key', 'flag-key', '--set', 'speechmatics.processing=reads:1'], { SPEECHDOUBLE_API_KEYS: 'env-key, env-key-2' });
+    const seen = output(child);
+    try {
+      const [first, url] = await seen.waitFor(URL_LINE);
+      await seen.waitFor(/^log: .*$/m);
+      const lines = seen.out.split('\n');
+      // The first line, unchanged: scripts (.ci/run) parse the URL off its end.
+      expect(lines[0]).toBe(first);
+      expect(lines[0]).toMatch(/^speechdouble \d+\.\d+\.\d+\S* serving speechmatics, cadence on http:\/\/127\.0\.0\.1:\d+$/);
+      expect(lines).toContain('  speechmatics  /v2/jobs[/{jobid}[/transcript|/alignment|/data|/text]], /v2/usage');
+      expect(lines).toContain('  cadence       /api/1.1/wf/create_job, /api/1.1/obj/language, /api/1.1/obj/job[/{job_id}], /api/1.1/obj/user/{user_id}, /cadence/twilio (/api/1.1/… also under /version-test)');
+      const keys = lines.find((l) => l.startsWith('keys:'));
+      expect(keys).toContain('test-key (built in)');
+      expect(keys).toContain('flag-key (--api-key)');
+      expect(keys).toContain('env-key, env-key-2 (SPEECHDOUBLE_API_KEYS)');
+      expect(lines).toContain(`clock:    manual, at 2026-01-05T09:00:00.000Z; it moves only with POST ${url}/__emulator/clock/advance`);
+      expect(lines).toContain(`control:  ${url}/__emulator (health: ${url}/__emulator/health)`);
+      expect(lines).toContain('settings: speechmatics.processing=reads:1');
+      expect(lines.find((l) => l.startsWith('log:'))).toMatch(/^log: +off/);
+    } finally {
+      child.kill('SIGTERM');
+      await seen.exited;
+    }
+  }, 60_000);
+
+  it('--log prints a line per request: time, method, path, API, operation, status, ms, and what a refusal said', async () => {
+    const child = run(['serve', '--port', '0', '--api', 'speechmatics', '--log']);
+    const seen = output(child);
+    try {
+      const [, url] = await seen.waitFor(URL_LINE);
+      const ok = await fetch(`${url}/v2/jobs?limit=5`, { headers: { authorization: 'Bearer test-key' } });
+      expect(ok.status).toBe(200);
+      const [okLine] = await seen.waitFor(/^.* 200 .*$/m);
+      expect(okLine).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET \/v2\/jobs\?limit=5 speechmatics listJobs 200 \d+(\.\d)?ms$/);
+      const refused = await fetch(`${url}/v2/jobs`, { headers: { authorization: 'Bearer wrong-key' } });
+      expect([refused.status, await refused.json()]).toEqual([401, { code: 401, error: 'Permission Denied' }]);
+      const [refusedLine] = await seen.waitFor(/^.* 401 .*$/m);
+      expect(refusedLine).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET \/v2\/jobs speechmatics listJobs 401 \d+(\.\d)?ms {2}Permission Denied$/);
+      await fetch(`${url}/__emulator/health`);
+      await seen.waitFor(/^.* GET \/__emulator\/health control getHealth 200 .*$/m);
+    } finally {
+      child.kill('SIGTERM');
+      await seen.exited;
+    }
+  }, 60_000);
+
+  it('takes its settings from SPEECHDOUBLE_* variables, and a flag wins over its variable', async () => {
+    const port = await freePort();
+    const child = run(['serve', '--api', 'speechmatics'], {
+      SPEECHDOUBLE_PORT: String(port), SPEECHDOUBLE_HOST: '127.0.0.1', SPEECHDOUBLE_MANUAL_CLOCK: '1', SPEECHDOUBLE_LOG: '1', SPEECHDOUBLE_STRICT: 'true', SPEECHDOUBLE_SEED: '7',
+    });
+    const seen = output(child);
+    try {
+      const [, url] = await seen.waitFor(URL_LINE);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      await seen.waitFor(/^log: .*$/m);
+      expect(seen.out).toMatch(/^from env: SPEECHDOUBLE_PORT=\d+, SPEECHDOUBLE_HOST=127\.0\.0\.1, SPEECHDOUBLE_SEED=7, SPEECHDOUBLE_MANUAL_CLOCK=1, SPEECHDOUBLE_STRICT=true, SPEECHDOUBLE_LOG=1$/m);
+      expect(seen.out).toMatch(/^strict: /m);
+      expect(await (await fetch(`${url}/__emulator/clock`)).json()).toMatchObject({ mode: 'manual' });
+      await seen.waitFor(/^.* GET \/__emulator\/clock control \S+ 200 .*$/m);
+    } finally {
+      child.kill('SIGTERM');
+      await seen.exited;
+    }
+    // --port and --time-scale on the command line win over SPEECHDOUBLE_PORT and SPEECHDOUBLE_MANUAL_CLOCK.
+    const flagged = run(['serve', '--port', '0', '--time-scale', '10', '--api', 'speechmatics'], { SPEECHDOUBLE_PORT: 'not-read', SPEECHDOUBLE_MANUAL_CLOCK: '1' });
+    const flaggedSeen = output(flagged);
+    try {
+      await flaggedSeen.waitFor(URL_LINE);
+      await flaggedSeen.waitFor(/^clock: +scaled, 10 times real time$/m);
+    } finally {
+      flagged.kill('SIGTERM');
+      await flaggedSeen.exited;
+    }
+  }, 60_000);
+
+  it.each([
+    ['SPEECHDOUBLE_PORT', 'eighty', /^speechdouble serve: SPEECHDOUBLE_PORT="eighty" is refused: a port is an integer from 0 to 65535\n$/],
+    ['SPEECHDOUBLE_SEED', '-1', /^speechdouble serve: SPEECHDOUBLE_SEED="-1" is refused: a seed is a whole number >= 0\n$/],
+    ['SPEECHDOUBLE_LOG', 'maybe', /^speechdouble serve: SPEECHDOUBLE_LOG="maybe" is refused: it is 1 \(on\) or 0 \(off\)\n$/],
+  ])('refuses a bad %s with one line naming it and exit 2', async (variable, value, message) => {
+    const { code, err } = await runToEnd(['serve'], { [variable]: value });
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  }, 60_000);
+
+  it('does not crash when its stdout is closed under it (EPIPE): it stops quietly, exit 0', async () => {
+    const child = run(['serve', '--port', '0', '--api', 'speechmatics', '--log']);
+    const seen = output(child);
+    const [, url] = await seen.waitFor(URL_LINE);
+    // As when the process that read the output (npm exec, a CI step) went away.
+    child.stdout.destroy();
+    expect((await fetch(`${url}/v2/jobs`, { headers: { authorization: 'Bearer test-key' } })).status).toBe(200);
+    expect(await seen.exited).toBe(0);
+    expect(seen.err).toBe('');
+
+    // Without --log nothing is written after the banner (one write): a reader may take the URL
+    // and close the pipe, and the server keeps serving until it is stopped.
+    const quiet = run(['serve', '--port', '0', '--api', 'speechmatics']);
+    const quietSeen = output(quiet);
+    const [, quietUrl] = await quietSeen.waitFor(URL_LINE);
+    quiet.stdout.destroy();
+    for (let i = 0; i < 2; i++) expect((await fetch(`${quietUrl}/__emulator/health`)).status).toBe(200);
+    quiet.kill('SIGTERM');
+    expect(await quietSeen.exited).toBe(0);
+    expect(quietSeen.err).toBe('');
+  }, 60_000);
+});
+
+describe('speechdouble conform', () => {
   it('exits 0 against a conforming target, 1 against one that is not, and writes JUnit and JSON', async () => {
     const server = run(['serve', '--port', '0', '--manual-clock', '--api', 'speechmatics']);
     const [, url] = await firstLineMatching(server, /on (http:\/\/127\.0\.0\.1:\d+)/);

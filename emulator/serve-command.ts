@@ -1,10 +1,19 @@
-// `speechdouble serve`: flags in, a running emulator out. The work is in hosts/ and core/.
+// `speechdouble serve`: flags (and SPEECHDOUBLE_* variables) in, a running emulator out, with
+// a banner, an optional request log and a clean stop. The work is in hosts/ and core/; the
+// emulator itself (express, Prism, the engine) is loaded only once the command runs, so
+// `serve --help` stays quick.
+import { constants } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startServer } from './compose.ts';
 import { STATEFUL_APIS } from './apis/index.ts';
+import type { ApiModule } from './core/api-definition.ts';
+import { DEFAULT_KEYS } from './core/credentials.ts';
 import { VERSION } from './core/package-info.ts';
 import { parseSettingAssignment, SettingError, type SettingOverrides } from './core/settings.ts';
-import { API_NAMES, isApiName, type ApiName } from '../openapi/specs.ts';
+import { bannerLines, type KeySource } from './hosts/banner.ts';
+import type { ListenError, RunningServer } from './hosts/http-server.ts';
+import { logRequests } from './hosts/request-log.ts';
+import { operationNamer, readOutline } from './hosts/spec-outline.ts';
+import { API_NAMES, isApiName, specPath, type ApiName } from '../openapi/specs.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -81,49 +90,208 @@ interface ServeFlags {
   apiKey: string[];
   anyKey?: boolean;
   strict?: boolean;
+  log?: boolean;
 }
+
+/** A usage error: one line on stderr, exit 2, no stack trace. */
+function usageError(message: string): never {
+  process.stderr.write(`speechdouble serve: ${message}\n`);
+  process.exit(2);
+}
+
+/** The variables that stand for flags; a flag given on the command line wins over its variable. */
+const ENVIRONMENT = {
+  port: 'SPEECHDOUBLE_PORT',
+  host: 'SPEECHDOUBLE_HOST',
+  seed: 'SPEECHDOUBLE_SEED',
+  manualClock: 'SPEECHDOUBLE_MANUAL_CLOCK',
+  strict: 'SPEECHDOUBLE_STRICT',
+  log: 'SPEECHDOUBLE_LOG',
+} as const;
+const API_KEYS_VARIABLE = 'SPEECHDOUBLE_API_KEYS';
+
+function parseSwitch(value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new InvalidArgumentError('it is 1 (on) or 0 (off)');
+}
+
+function parseHost(value: string): string {
+  if (/\s/.test(value)) throw new InvalidArgumentError('a host is an address or a name, without spaces');
+  return value;
+}
+
+/** The flags with what the environment adds; `used` lists the variables that counted, as NAME=value. */
+function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlags; used: string[] } {
+  const used: string[] = [];
+  const fromCli = (key: string) => command.getOptionValueSource(key) === 'cli';
+  const read = <T>(key: keyof typeof ENVIRONMENT, parse: (value: string) => T): T | undefined => {
+    const variable = ENVIRONMENT[key];
+    const raw = process.env[variable];
+    if (fromCli(key) || raw === undefined || raw.trim() === '') return undefined;
+    let value: T;
+    try {
+      value = parse(raw.trim());
+    } catch (error) {
+      usageError(`${variable}=${JSON.stringify(raw)} is refused: ${(error as Error).message}`);
+    }
+    used.push(`${variable}=${raw.trim()}`);
+    return value;
+  };
+  const port = read('port', parsePort);
+  const host = read('host', parseHost);
+  const seed = read('seed', parseSeed);
+  // --time-scale on the command line wins over a manual clock from the environment too.
+  const manualClock = fromCli('timeScale') ? undefined : read('manualClock', parseSwitch);
+  const strict = read('strict', parseSwitch);
+  const log = read('log', parseSwitch);
+  return {
+    flags: {
+      ...opts,
+      ...(port !== undefined && { port }),
+      ...(host !== undefined && { host }),
+      ...(seed !== undefined && { seed }),
+      ...(manualClock !== undefined && { manualClock }),
+      ...(strict !== undefined && { strict }),
+      ...(log !== undefined && { log }),
+    },
+    used,
+  };
+}
+
+/** Listen failures a flag fixes: the port's, and the address's. */
+const PORT_PROBLEMS = ['EADDRINUSE', 'EACCES'];
+const HOST_PROBLEMS = ['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME'];
+
+/** The one line for a server that cannot listen, with the flag that fixes it (then exit 2). */
+function listenFailure(error: ListenError): never {
+  if (PORT_PROBLEMS.includes(error.code)) usageError(`${error.message}; pick another with --port (0 picks a free one)`);
+  if (HOST_PROBLEMS.includes(error.code)) usageError(`${error.message}; pick another with --host (127.0.0.1, or 0.0.0.0 for every interface)`);
+  process.stderr.write(`speechdouble serve: ${error.message}\n`);
+  process.exit(1);
+}
+
+/** How long requests in flight get to finish once serve is asked to stop. */
+const GRACE_SECONDS = 10;
+
+
+const ENVIRONMENT_HELP = `
+Environment (a flag on the command line wins over its variable):
+  SPEECHDOUBLE_PORT, SPEECHDOUBLE_HOST, SPEECHDOUBLE_SEED    as --port, --host, --seed
+  SPEECHDOUBLE_MANUAL_CLOCK=1, SPEECHDOUBLE_STRICT=1, SPEECHDOUBLE_LOG=1
+                                                             as --manual-clock, --strict, --log (0: off)
+  SPEECHDOUBLE_API_KEYS=K1,K2                                keys accepted besides --api-key's (both count)
+A value that does not parse stops serve with exit code 2, naming the variable.
+
+Stopping: SIGINT (Ctrl-C) or SIGTERM closes idle connections at once, lets requests in flight
+finish (at most ${GRACE_SECONDS} s) and exits 0; a second signal exits at once.`;
 
 export const serveCommand = () => new Command('serve')
   .description('Serve the emulated APIs at their vendors\' own paths, with the /__emulator control API.')
-  .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').default(4010).argParser(parsePort))
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one; env SPEECHDOUBLE_PORT)').default(4010).argParser(parsePort))
+  .addOption(new Option('--host <host>', 'address to listen on (env SPEECHDOUBLE_HOST)').default('127.0.0.1').argParser(parseHost))
   .addOption(new Option('--api <name>', `serve only this API (repeatable): ${API_NAMES.join(', ')}`).argParser(collectApi).default([]))
   .addOption(new Option('--time-scale <n>', 'run emulated time N times faster than real time').argParser(parseScale).conflicts('manualClock'))
-  .option('--manual-clock', 'time moves only through POST /__emulator/clock/advance')
-  .addOption(new Option('--seed <n>', 'seed for every id the emulator makes').default(1).argParser(parseSeed))
+  .option('--manual-clock', 'time moves only through POST /__emulator/clock/advance (env SPEECHDOUBLE_MANUAL_CLOCK=1)')
+  .addOption(new Option('--seed <n>', 'seed for every id the emulator makes (env SPEECHDOUBLE_SEED)').default(1).argParser(parseSeed))
   .addOption(new Option('--api-key <key>', 'accept this key too (repeatable; also SPEECHDOUBLE_API_KEYS, comma-separated)').argParser((v: string, prev: string[]) => [...prev, v]).default([]))
   .option('--any-key', 'accept any well-formed key')
-  .option('--strict', 'check every stateful response against the spec (a mismatch answers 500)')
+  .option('--strict', 'check every stateful response against the spec (a mismatch answers 500; env SPEECHDOUBLE_STRICT=1)')
+  .option('--log', 'print one line per request: time, method, path, API, operation, status, ms (env SPEECHDOUBLE_LOG=1)')
   .addOption(new Option('--real-time-factor <f>', 'processing takes this share of the audio\'s duration (default 0.5)').argParser(parsePositive))
   .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
   .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
   .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB, for every API (same as --set \'*.max-upload-mb=MB\')').argParser(parsePositive))
   .option('--twilio-auth-token <token>', 'Cadence\'s Twilio add-on checks X-Twilio-Signature with this auth token (same as --set cadence.twilio-auth-token=T)')
   .addOption(new Option('--set <api.name=value>', 'an API\'s setting (repeatable; `*.name` for every API that has it); see below').argParser(collectSetting).default({}))
-  .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}`)
-  .action(async (opts: ServeFlags) => {
-    const envKeys = (process.env.SPEECHDOUBLE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}${ENVIRONMENT_HELP}`)
+  .action(async (cliFlags: ServeFlags, command: Command) => {
+    // Signals are handled from the start, so one that comes while the emulator starts (or just
+    // after the banner) is a clean stop, not a kill.
+    let running: RunningServer | undefined;
+    let stopping = false;
+    let outputOpen = true;
+    const say = (line: string) => {
+      if (outputOpen) process.stdout.write(`${line}\n`);
+    };
+    const stop = (reason: string | undefined) => {
+      stopping = true;
+      if (!running) process.exit(0);
+      const inFlight = running.inFlight();
+      if (reason && inFlight > 0) say(`${reason}: finishing ${inFlight} in-flight request${inFlight === 1 ? '' : 's'} (at most ${GRACE_SECONDS} s; ${reason} again stops at once)`);
+      running.close({ graceMs: GRACE_SECONDS * 1000 }).then(() => {
+        if (reason) say(`${reason}: stopped`);
+        process.exit(0);
+      }, () => process.exit(1));
+    };
+    const signalled = (signal: NodeJS.Signals) => {
+      // A second signal: stop now (the temporary files go too), with the status a shell gives a
+      // process the signal killed.
+      if (stopping) {
+        running?.emulator.beginShutdown();
+        process.exit(128 + (constants.signals[signal] ?? 0));
+      }
+      stop(signal);
+    };
+    process.on('SIGINT', signalled);
+    process.on('SIGTERM', signalled);
+    // Whoever read our output has gone (a closed pipe: EPIPE): nobody can read a log or a
+    // message any more, so stop quietly, as a process killed by SIGPIPE would, but cleanly.
+    const outputClosed = () => {
+      outputOpen = false;
+      if (!stopping) stop(undefined);
+    };
+    process.stdout.on('error', outputClosed);
+    process.stderr.on('error', outputClosed);
+
+    const { flags: opts, used } = withEnvironment(cliFlags, command);
+    const envKeys = (process.env[API_KEYS_VARIABLE] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     const clock = opts.manualClock ? { mode: 'manual' as const } : opts.timeScale ? { mode: 'scaled' as const, timeScale: opts.timeScale } : { mode: 'real' as const };
     const legacy = legacySettings(opts);
     // Explicit --set wins over the older flags it overlaps.
     const settings = Object.fromEntries([...new Set([...Object.keys(legacy), ...Object.keys(opts.set)])].map((api) => [api, { ...legacy[api], ...opts.set[api] }]));
-    let running;
+    const [{ startServer }, { ListenError }] = await Promise.all([import('./compose.ts'), import('./hosts/http-server.ts')]);
     try {
       running = await startServer({
         port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
         apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false, settings,
       });
     } catch (error) {
-      if (!(error instanceof SettingError)) throw error;
-      console.error(`speechdouble serve: ${error.message}`);
-      process.exit(2);
+      if (error instanceof SettingError) usageError(error.message);
+      if (error instanceof ListenError) listenFailure(error);
+      throw error;
     }
-    console.log(`speechdouble ${VERSION} serving ${running.emulator.apis.join(', ')} on ${running.url}`);
-    console.log(`health: ${running.url}/__emulator/health (clock: ${clock.mode}${opts.timeScale ? ` x${opts.timeScale}` : ''})`);
-    const stop = (signal: string) => {
-      console.log(`${signal}: finishing in-flight requests`);
-      running.close().then(() => process.exit(0), () => process.exit(1));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const served = running.emulator.apis;
+    const modules = new Map(STATEFUL_APIS.map((module) => [module.name, module]));
+    const specFile = (api: string) => modules.get(api)?.spec ?? (isApiName(api) ? specPath(api) : undefined);
+    const outlines = await Promise.all(served.flatMap((api) => {
+      const file = specFile(api);
+      return file ? [readOutline(api, file)] : [];
+    }));
+    const keys: KeySource[] = [
+      { keys: DEFAULT_KEYS, from: 'built in' },
+      { keys: opts.apiKey, from: '--api-key' },
+      { keys: envKeys, from: API_KEYS_VARIABLE },
+      ...served.flatMap((api) => {
+        const module = modules.get(api);
+        return module ? [{ keys: module.sampleKeys, from: `${api}'s documentation`, api }] : [];
+      }),
+    ];
+    if (opts.log) {
+      const namespaces = Object.fromEntries([...modules.values()].map((module) => [module.name, module.namespaces]));
+      logRequests(running, operationNamer(outlines, namespaces, await readOutline('control', specPath('control'))), say);
+    }
+    // One write: a reader that takes the first line and closes the pipe gets the whole banner,
+    // and the server is not stopped by the rest of it failing to arrive (EPIPE, above).
+    say([`speechdouble ${VERSION} serving ${served.join(', ')} on ${running.url}`, ...bannerLines({
+      url: running.url,
+      outlines,
+      keys,
+      anyKey: opts.anyKey ?? false,
+      clock: { ...clock, now: running.emulator.clock.now() },
+      strict: opts.strict ?? false,
+      log: opts.log ?? false,
+      settings: Object.entries(settings).flatMap(([api, values]) => Object.entries(values).map(([name, value]) => `${api}.${name}=${String(value)}`)),
+      environment: used,
+    })].join('\n'));
   });

@@ -127,6 +127,8 @@ export interface ApiModule {
   readonly spec: string;
   readonly settings: SettingsSchema;
   readonly namespaces: readonly string[];
+  /** Keys its vendor's documentation prints as samples, accepted by this API only (serve's banner lists them). */
+  readonly sampleKeys: readonly string[];
   /** The operationIds of its control handlers. */
   readonly controlOperations: readonly string[];
   mount(spec: LoadedSpec, runtime: Runtime, options: MountOptions): StatefulApi;

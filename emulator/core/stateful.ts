@@ -21,7 +21,7 @@ import { createUploadRegistry } from './uploads.ts';
 import { listOperations, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export function defineApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>): ApiModule {
-  return { name: definition.name, spec: definition.spec, settings: definition.settings, namespaces: definition.namespaces ?? [], controlOperations: Object.keys(definition.control ?? {}), mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
+  return { name: definition.name, spec: definition.spec, settings: definition.settings, namespaces: definition.namespaces ?? [], sampleKeys: definition.sampleKeys ?? [], controlOperations: Object.keys(definition.control ?? {}), mount: (spec, runtime, options) => createStatefulApi(definition, spec, runtime, options) };
 }
 
 /** Bodies read into memory (JSON, url-encoded forms) are bounded; files stream to disk. */

@@ -1,9 +1,15 @@
 // The server as its users meet it: a real port on loopback, real HTTP, every answer checked
 // against the spec that documents it.
+import { Agent, get } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../compose.ts';
+import { STATEFUL_APIS } from '../apis/index.ts';
+import type { JournalEntry } from '../core/journal.ts';
+import { ListenError, type Exchange } from './http-server.ts';
+import { operationNamer, readOutline } from './spec-outline.ts';
 import { createAjv, describeErrors } from '../../openapi/schemas.ts';
-import { API_NAMES, listOperations, loadSpec, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
+import { API_NAMES, listOperations, loadSpec, specPath, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 import { buildExampleRequest, TEST_KEY } from '../../openapi/example-requests.ts';
 import type { EmulatorRequest } from '../core/http-types.ts';
 import { probeBuffer } from '../engine/probe.ts';
@@ -300,6 +306,128 @@ describe('--api serves only the named APIs', () => {
       expect(jobs.status).toBe(404);
     } finally {
       await only.close();
+    }
+  });
+});
+
+describe('listening', () => {
+  it('a port in use rejects with a ListenError naming it, and the emulator is stopped', async () => {
+    const held = createNetServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    const { port } = held.address() as AddressInfo;
+    try {
+      const failed = await startServer({ host: '127.0.0.1', port, apis: ['speechmatics'] }).then(() => undefined, (error: unknown) => error);
+      expect(failed).toBeInstanceOf(ListenError);
+      expect(failed).toMatchObject({ code: 'EADDRINUSE', host: '127.0.0.1', port, message: `port ${port} on 127.0.0.1 is in use` });
+    } finally {
+      held.close();
+    }
+  });
+});
+
+/** An upload to AssemblyAI whose body is still arriving; resolves once the server has the request (its 100 Continue). */
+async function slowUpload(url: string, bytes: Buffer) {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => {});
+  let reply = '';
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const continued = new Promise((resolve) => socket.on('data', (chunk) => {
+    reply += chunk;
+    if (reply.startsWith('HTTP/1.1 100')) resolve(undefined);
+  }));
+  socket.write(`POST /v2/upload HTTP/1.1\r\nHost: x\r\nAuthorization: ${TEST_KEY}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${bytes.length}\r\nExpect: 100-continue\r\n\r\n`);
+  await continued;
+  socket.write(bytes.subarray(0, 100));
+  return { socket, closed, reply: () => reply, finish: () => socket.write(bytes.subarray(100)) };
+}
+
+describe('closing', () => {
+  it('closes idle connections at once: one kept alive after an answer, one that never sent a request', async () => {
+    const running = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'] });
+    const agent = new Agent({ keepAlive: true });
+    const answered = await new Promise<number>((resolve) => get(`${running.url}/__emulator/health`, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }));
+    expect(answered).toBe(200);
+    const unused = connect(Number(new URL(running.url).port), '127.0.0.1');
+    await new Promise((resolve) => unused.once('connect', resolve));
+    unused.on('error', () => {});
+    const unusedClosed = new Promise((resolve) => unused.once('close', resolve));
+    expect(running.inFlight()).toBe(0);
+    await running.close();
+    await unusedClosed;
+    agent.destroy();
+    // Calling it again is harmless.
+    await running.close();
+  });
+
+  it('lets a request in flight finish, then closes its connection; cuts one that outlasts the grace', async () => {
+    const wav = sineWav({ seconds: 1, frequency: 440, amplitude: 0.2 });
+    const running = await startServer({ host: '127.0.0.1', port: 0, apis: ['assemblyai'] });
+    const upload = await slowUpload(running.url, wav);
+    expect(running.inFlight()).toBe(1);
+    const closed = running.close();
+    upload.finish();
+    await upload.closed;
+    expect(upload.reply()).toMatch(/\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+    await closed;
+
+    const stuck = await startServer({ host: '127.0.0.1', port: 0, apis: ['assemblyai'] });
+    const never = await slowUpload(stuck.url, wav);
+    await stuck.close({ graceMs: 50 });
+    await never.closed;
+    expect(never.reply()).not.toMatch(/HTTP\/1\.1 200/);
+  });
+});
+
+describe('onExchange (what serve --log prints)', () => {
+  it('reports each request with its status, and names it as the journal does', async () => {
+    const running = await startServer({ host: '127.0.0.1', port: 0 });
+    const exchanges: Exchange[] = [];
+    const stop = running.onExchange((exchange) => exchanges.push(exchange));
+    try {
+      const modules = new Map(STATEFUL_APIS.map((m) => [m.name, m]));
+      const outlines = await Promise.all(running.emulator.apis.map((api) => readOutline(api, modules.get(api)!.spec)));
+      const namer = operationNamer(outlines, Object.fromEntries(STATEFUL_APIS.map((m) => [m.name, m.namespaces])), await readOutline('control', specPath('control')));
+      const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: string) => {
+        const before = exchanges.length;
+        const res = await fetch(running.url + path, { method, headers, ...(body !== undefined && { body }) });
+        await res.arrayBuffer();
+        // The exchange is reported when the answer's last byte went out; the client may see it first.
+        while (exchanges.length === before) await new Promise((resolve) => setImmediate(resolve));
+        return res.status;
+      };
+      expect(await call('GET', '/v2/jobs', { authorization: `Bearer ${TEST_KEY}` })).toBe(200);
+      expect(await call('GET', '/v2/jobs?limit=1')).toBe(401);
+      expect(await call('PUT', '/v2/jobs', { authorization: `Bearer ${TEST_KEY}` })).toBe(405);
+      expect(await call('GET', '/v3/nothing')).toBe(404);
+      expect(await call('GET', '/api/1.1/obj/nothing', { authorization: `Bearer ${TEST_KEY}` })).toBe(404);
+      expect(await call('POST', '/v2/upload', { 'x-gladia-key': 'wrong' }, 'x')).toBe(401);
+      expect(await call('POST', '/v2/upload', { authorization: 'wrong' }, 'x')).toBe(401);
+      expect(await call('GET', '/version-test/api/1.1/obj/language', { authorization: `Bearer ${TEST_KEY}` })).toBe(200);
+      expect(await call('GET', '/__emulator/health')).toBe(200);
+      stop();
+
+      expect(exchanges.map((e) => [e.method, e.url, e.status, e.outcome])).toEqual([
+        ['GET', '/v2/jobs', 200, 'answered'],
+        ['GET', '/v2/jobs?limit=1', 401, 'answered'],
+        ['PUT', '/v2/jobs', 405, 'answered'],
+        ['GET', '/v3/nothing', 404, 'answered'],
+        ['GET', '/api/1.1/obj/nothing', 404, 'answered'],
+        ['POST', '/v2/upload', 401, 'answered'],
+        ['POST', '/v2/upload', 401, 'answered'],
+        ['GET', '/version-test/api/1.1/obj/language', 200, 'answered'],
+        ['GET', '/__emulator/health', 200, 'answered'],
+      ]);
+      expect(exchanges.every((e) => e.ms >= 0 && e.response !== undefined)).toBe(true);
+      const journal = ((await (await fetch(`${running.url}/__emulator/requests`)).json()) as { requests: JournalEntry[] }).requests;
+      const named = exchanges.slice(0, -1).map((e) => namer.name(e.method, e.path, e.headers));
+      expect(named).toEqual(journal.map((entry) => ({ api: entry.api, operationId: entry.operation_id })));
+      expect(namer.name('GET', '/__emulator/health', {})).toEqual({ api: 'control', operationId: 'getHealth' });
+    } finally {
+      await running.close();
     }
   });
 });

@@ -1,8 +1,8 @@
 // The HTTP edge: turns express requests into EmulatorRequests and EmulatorResponses back into
 // bytes. Nothing below this file sees express.
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Emulator } from '../core/emulator.ts';
 import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
@@ -16,15 +16,19 @@ export interface ListenOptions {
 // (JSON into memory within a bound, uploads straight to disk as they arrive).
 const mayHaveBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
-function toEmulatorRequest(req: Request): EmulatorRequest {
-  const url = new URL(req.originalUrl, 'http://emulator.invalid');
-  const query = queryFrom(url.searchParams);
+function headersOf(req: Request): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  return headers;
+}
+
+function toEmulatorRequest(req: Request): EmulatorRequest {
+  const url = new URL(req.originalUrl, 'http://emulator.invalid');
+  const query = queryFrom(url.searchParams);
   return {
-    method: req.method, path: url.pathname, query, headers, body: Buffer.alloc(0),
+    method: req.method, path: url.pathname, query, headers: headersOf(req), body: Buffer.alloc(0),
     ...(mayHaveBody(req) && { stream: req }),
     origin: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
   };
@@ -51,13 +55,38 @@ function send(res: Response, response: EmulatorResponse): void {
   }
 }
 
-export function createApp(emulator: Emulator): express.Express {
+/** One request and what became of it, for a log (`serve --log`); it changes nothing about the answer. */
+export interface Exchange {
+  /** Wall-clock time the request arrived. */
+  receivedAt: Date;
+  method: string;
+  /** As the client sent it: path and query. */
+  url: string;
+  /** The path alone, as the emulator routes it. */
+  path: string;
+  headers: Record<string, string>;
+  /** The status sent; 0 when the answer was a dropped connection or the client went away first. */
+  status: number;
+  /** `answered`, `dropped` (a fault's drop_connection) or `aborted` (the connection closed before the answer was sent). */
+  outcome: 'answered' | 'dropped' | 'aborted';
+  /** From arrival until the last byte of the answer was handed to the socket. */
+  ms: number;
+  /** What the emulator answered; undefined when it failed before answering (the host's 500 then). */
+  response?: EmulatorResponse;
+}
+
+export type ExchangeListener = (exchange: Exchange) => void;
+
+function createApp(emulator: Emulator, onExchange?: ExchangeListener): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(async (req, res, next) => {
+    let response: EmulatorResponse | undefined;
+    if (onExchange) watch(req, res, () => response, onExchange);
     try {
-      send(res, await emulator.handle(toEmulatorRequest(req)));
+      response = await emulator.handle(toEmulatorRequest(req));
+      send(res, response);
     } catch (error) {
       next(error);
     }
@@ -71,32 +100,149 @@ export function createApp(emulator: Emulator): express.Express {
   return app;
 }
 
+function watch(req: Request, res: Response, answer: () => EmulatorResponse | undefined, listener: ExchangeListener): void {
+  const receivedAt = new Date();
+  const started = process.hrtime.bigint();
+  res.once('close', () => {
+    const response = answer();
+    const outcome = response?.dropConnection ? 'dropped' : res.writableFinished ? 'answered' : 'aborted';
+    try {
+      listener({
+        receivedAt, method: req.method, url: req.originalUrl, path: new URL(req.originalUrl, 'http://emulator.invalid').pathname, headers: headersOf(req),
+        status: outcome === 'answered' ? res.statusCode : 0, outcome, ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(response && { response }),
+      });
+    } catch {
+      // A log that fails must not take the server with it.
+    }
+  });
+}
+
+/** Why a server could not listen; `code` is Node's (EADDRINUSE, EACCES, EADDRNOTAVAIL, ENOTFOUND…). */
+export class ListenError extends Error {
+  constructor(
+    readonly code: string,
+    readonly host: string,
+    readonly port: number,
+    cause: Error,
+  ) {
+    super(listenProblem(code, host, port, cause), { cause });
+    this.name = 'ListenError';
+  }
+}
+
+function listenProblem(code: string, host: string, port: number, cause: Error): string {
+  switch (code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is in use`;
+    case 'EACCES':
+      return `not allowed to listen on port ${port} on ${host} (EACCES; ports below 1024 need privileges)`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine (EADDRNOTAVAIL)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `${host} does not resolve to an address (${code})`;
+    default:
+      return `cannot listen on ${host} port ${port}: ${cause.message}`;
+  }
+}
+
+export interface CloseOptions {
+  /**
+   * How long requests in flight get to finish before their connections are cut (default 10 s).
+   * Idle connections, kept alive or not yet used, are closed at once.
+   */
+  graceMs?: number;
+}
+
 export interface RunningServer {
   url: string;
   emulator: Emulator;
   server: Server;
-  close(): Promise<void>;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Calls `listener` once for every request, when its answer is sent (or it fails); returns the unsubscribe. */
+  onExchange(listener: ExchangeListener): () => void;
+  /**
+   * Stops listening; idle connections close at once, and each request in flight finishes before
+   * its connection closes (cut after `graceMs`); then the emulator stops (health would answer 503).
+   * Resolves when every connection is gone; calling it again returns the same promise.
+   */
+  close(options?: CloseOptions): Promise<void>;
 }
 
-/** Serves an emulator over HTTP; closing stops the emulator too. */
+const DEFAULT_GRACE_MS = 10_000;
+
+/**
+ * Serves an emulator over HTTP; closing stops the emulator too. A port in use, an address not
+ * this machine's and the like reject with a ListenError, and the emulator is stopped.
+ */
 export async function listen(emulator: Emulator, options: ListenOptions): Promise<RunningServer> {
-  const app = createApp(emulator);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port, options.host, () => resolve(s));
-    s.once('error', reject);
+  const listeners = new Set<ExchangeListener>();
+  const app = createApp(emulator, (exchange) => listeners.forEach((listener) => listener(exchange)));
+  const server = createServer(app);
+  // Per connection, the requests on it being answered: a connection with none is idle, even one
+  // that has not sent a request yet (server.closeIdleConnections() would leave that one open).
+  const connections = new Map<Socket, number>();
+  let closing: Promise<void> | undefined;
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.once('close', () => connections.delete(socket));
   });
+  server.on('request', (req: { socket: Socket }, res: ServerResponse) => {
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    // While closing, an answer on a kept-alive connection is its last.
+    if (closing && !res.headersSent) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      const left = Math.max(0, (connections.get(socket) ?? 1) - 1);
+      if (connections.has(socket)) connections.set(socket, left);
+      if (closing && left === 0) socket.end();
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    emulator.beginShutdown();
+    const cause = error as NodeJS.ErrnoException;
+    throw new ListenError(cause.code ?? 'EUNKNOWN', options.host, options.port, cause);
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
     emulator,
     server,
-    close: () => {
-      emulator.beginShutdown();
-      return new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
+    inFlight: () => [...connections.values()].reduce((sum, n) => sum + n, 0),
+    onExchange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close({ graceMs = DEFAULT_GRACE_MS } = {}) {
+      closing ??= new Promise<void>((resolve, reject) => {
+        const cut = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of connections.keys()) socket.destroy();
+        }, graceMs);
+        cut.unref();
+        // The emulator stops (its clock, its temporary files) once the last request is answered,
+        // so an upload still arriving or a delay still running finishes as it would have.
+        server.close((error) => {
+          clearTimeout(cut);
+          emulator.beginShutdown();
+          if (error) reject(error);
+          else resolve();
+        });
+        for (const [socket, requests] of connections) if (requests === 0) socket.destroy();
       });
+      return closing;
     },
   };
 }
