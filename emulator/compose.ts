@@ -4,7 +4,7 @@
 import { STATEFUL_APIS } from './apis/index.ts';
 import { createEmulator, type Emulator, type EmulatorOptions } from './core/emulator.ts';
 import { listen, type ListenOptions, type RunningServer } from './hosts/http-server.ts';
-import { mswHandlers, normalizeBaseUrl, type ClockAdvanced, type InProcessClock, type InProcessEmulator, type InProcessOptions } from './hosts/msw.ts';
+import type { ClockAdvanced, InProcessClock, InProcessEmulator, InProcessOptions } from './hosts/msw.ts';
 import { specPath, isApiName } from '../openapi/specs.ts';
 
 export type ServeOptions = EmulatorOptions & ListenOptions;
@@ -21,6 +21,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
 /** The emulator in-process, as msw handlers for the served vendors' own hosts and `baseUrls`. */
 export async function createEmulatorHandlers(options: InProcessOptions = {}): Promise<InProcessEmulator> {
+  // msw is an optional peer dependency: the msw host is loaded here, when asked for, so that
+  // `speechdouble serve` and `import { startEmulator } from 'speechdouble'` run without msw.
+  const { mswHandlers, normalizeBaseUrl } = await import('./hosts/msw.ts');
   const { baseUrls = [], ...emulatorOptions } = options;
   baseUrls.forEach(normalizeBaseUrl); // a bad URL throws before anything starts
   const emulator = await composeEmulator(emulatorOptions);
