@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from './compose.ts';
 import type { EmulatorOptions } from './core/emulator.ts';
 import type { CallbackAttempt } from './core/callbacks.ts';
 import type { ClockMode } from './core/clock.ts';
+import { clockControls, type ClockAdvanced, type ClockControls } from './core/clock-controls.ts';
 import { CONTROL_PREFIX } from './core/control.ts';
 import type { Fault, FaultRequest } from './core/faults.ts';
 import type { EmulatorRequest } from './core/http-types.ts';
@@ -56,31 +57,8 @@ export interface StartEmulatorOptions {
 }
 
 /** The emulator's clock, read and moved in-process. */
-export interface EmulatorClock {
-  /** How this clock runs. */
-  readonly mode: ClockMode;
-  /** The emulator's current time: every timestamp it writes comes from here. */
-  now(): Date;
-  /**
-   * Moves time forward by `seconds` (>= 0) and resolves once every step that fell due (job
-   * transitions, callbacks and their retries, expiry) has run, in time order, as
-   * `POST /__emulator/clock/advance` does: the next request sees the settled state.
-   */
-  advance(seconds: number): Promise<ClockAdvanced>;
-  /**
-   * Moves time forward to `instant`, as `advance` by the difference. Time never moves back: an
-   * instant before `now()` is refused with a RangeError. On a real or scaled clock time lands on
-   * `instant` and keeps running from there.
-   */
-  set(instant: Date | string | number): Promise<ClockAdvanced>;
-}
-
-export interface ClockAdvanced {
-  /** The clock after the move. */
-  now: Date;
-  /** How many scheduled steps fell due and ran. */
-  ran: number;
-}
+export type EmulatorClock = ClockControls;
+export type { ClockAdvanced };
 
 /** Which callback attempts to list (`GET /__emulator/callbacks?api=&url=`). */
 export interface CallbackFilter {
@@ -240,32 +218,9 @@ function controlling(running: RunningServer): RunningEmulator {
     return response.body === undefined ? undefined : JSON.parse(JSON.stringify(response.body));
   }
 
-  const advanced = (ran: number): ClockAdvanced => ({ now: clock.now(), ran });
-
-  async function advance(seconds: number): Promise<ClockAdvanced> {
-    open('clock.advance');
-    if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)) throw new RangeError(`clock.advance takes a number of seconds >= 0, not ${String(seconds)}`);
-    return advanced(await clock.advance(seconds));
-  }
-
   const self: RunningEmulator = {
     url: running.url,
-    clock: {
-      mode: clock.mode,
-      now: () => clock.now(),
-      advance,
-      async set(instant) {
-        open('clock.set');
-        const target = instant instanceof Date ? instant.getTime() : new Date(instant).getTime();
-        if (Number.isNaN(target)) throw new RangeError(`clock.set takes a date, not ${String(instant)}`);
-        const now = clock.nowMs();
-        if (target < now) {
-          throw new RangeError(`clock.set cannot move time back to ${new Date(target).toISOString()}: the emulator's time is already ${new Date(now).toISOString()} and only moves forward (reset() does not rewind it either; start a new emulator)`);
-        }
-        // The same call `advance` makes, in the same tick as the read above, so time lands on the instant.
-        return advanced(await clock.advance((target - now) / 1000));
-      },
-    },
+    clock: clockControls(clock, open),
     async reset(api) {
       await control('POST', '/reset', { body: api === undefined ? {} : { api } });
     },

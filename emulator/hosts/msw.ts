@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { CONTROL_PREFIX } from '../core/control.ts';
 import type { ClockMode } from '../core/clock.ts';
+import { clockControls, type ClockAdvanced, type ClockControls } from '../core/clock-controls.ts';
 import type { Emulator, EmulatorOptions } from '../core/emulator.ts';
 import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
 import { HTTP_METHODS, readDocument, type ApiName, type JsonObject } from '../../openapi/specs.ts';
@@ -25,36 +26,9 @@ export interface InProcessOptions extends EmulatorOptions {
   baseUrls?: string[];
 }
 
-/**
- * The emulator's clock, read and moved from the test's own code: the same shape as
- * `startEmulator`'s `clock` (speechdouble's programmatic API), working on the core's clock
- * object as `POST /__emulator/clock/advance` does.
- */
-export interface InProcessClock {
-  /** How this clock runs (`real` unless `clock` was given). */
-  readonly mode: ClockMode;
-  /** The emulator's current time: every timestamp it writes comes from here. */
-  now(): Date;
-  /**
-   * Moves time forward by `seconds` (>= 0) and resolves once every step that fell due (job
-   * transitions, callbacks and their retries, expiry) has run, in time order: the next
-   * request sees the settled state.
-   */
-  advance(seconds: number): Promise<ClockAdvanced>;
-  /**
-   * Moves time forward to `instant`, as `advance` by the difference. Time never moves back: an
-   * instant before `now()` is refused with a RangeError. On a real or scaled clock time lands on
-   * `instant` and keeps running from there.
-   */
-  set(instant: Date | string | number): Promise<ClockAdvanced>;
-}
-
-export interface ClockAdvanced {
-  /** The clock after the move. */
-  now: Date;
-  /** How many scheduled steps fell due and ran. */
-  ran: number;
-}
+/** The emulator's clock, read and moved from the test's own code: the same as `startEmulator`'s. */
+export type InProcessClock = ClockControls;
+export type { ClockAdvanced };
 
 export interface InProcessEmulator {
   emulator: Emulator;
@@ -225,28 +199,8 @@ function controls(emulator: Emulator, isClosed: () => boolean): Pick<InProcessEm
   const open = (what: string) => {
     if (isClosed()) throw new Error(`speechdouble: ${what} after close(); this in-process emulator is closed`);
   };
-  const advanced = (ran: number): ClockAdvanced => ({ now: clock.now(), ran });
   return {
-    clock: {
-      mode: clock.mode,
-      now: () => clock.now(),
-      async advance(seconds) {
-        open('clock.advance');
-        if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)) throw new RangeError(`clock.advance takes a number of seconds >= 0, not ${String(seconds)}`);
-        return advanced(await clock.advance(seconds));
-      },
-      async set(instant) {
-        open('clock.set');
-        const target = instant instanceof Date ? instant.getTime() : new Date(instant).getTime();
-        if (Number.isNaN(target)) throw new RangeError(`clock.set takes a date, not ${String(instant)}`);
-        const now = clock.nowMs();
-        if (target < now) {
-          throw new RangeError(`clock.set cannot move time back to ${new Date(target).toISOString()}: the emulator's time is already ${new Date(now).toISOString()} and only moves forward (reset() does not rewind it either)`);
-        }
-        // Read and advance in the same tick, so time lands on the instant.
-        return advanced(await clock.advance((target - now) / 1000));
-      },
-    },
+    clock: clockControls(clock, open),
     async reset(api) {
       open('reset');
       const body = Buffer.from(JSON.stringify(api === undefined ? {} : { api }), 'utf8');
