@@ -1,11 +1,28 @@
 // One ajv setup for every schema in the specs: JSON Schema 2020-12 (the OpenAPI 3.1 dialect),
 // formats checked, and strict mode on so a typo in a spec is an error rather than a silently
 // ignored keyword. OpenAPI adds a few keywords of its own to schemas; ajv is told about them.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+//
+// ajv is loaded when the first ajv is made, not with this module: it takes tens of
+// milliseconds to load (and each instance as many again to compile the 2020-12 meta-schema on
+// its first schema), and `serve` answers its first request before anything is validated. Both
+// packages are CommonJS, so `require` loads them synchronously and every compile stays a plain
+// function call.
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 
-// ajv-formats ships CommonJS whose default export TypeScript sees one level deep under NodeNext.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const require = createRequire(import.meta.url);
+
+let loaded: { Ajv2020: typeof Ajv2020; addFormats: typeof addFormatsModule.default } | undefined;
+function ajvPackages(): NonNullable<typeof loaded> {
+  if (!loaded) {
+    const ajv = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    // ajv-formats ships CommonJS whose default export TypeScript sees one level deep under NodeNext.
+    const formats = require('ajv-formats') as typeof addFormatsModule & { default?: typeof addFormatsModule.default };
+    loaded = { Ajv2020: ajv.Ajv2020, addFormats: formats.default ?? (formats as unknown as typeof addFormatsModule.default) };
+  }
+  return loaded;
+}
 
 const OPENAPI_SCHEMA_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
 
@@ -17,6 +34,7 @@ export interface AjvOptions {
 }
 
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
+  const { Ajv2020, addFormats } = ajvPackages();
   const ajv = new Ajv2020({
     ...(options.coerce && { coerceTypes: 'array' as const, useDefaults: true }),
     ...(options.defaults && { useDefaults: true }),
@@ -45,14 +63,15 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
 
 /**
  * A compile function that compiles each schema object once. Dereferenced specs share one
- * object per `$ref` target, so a schema used by many operations is compiled once.
+ * object per `$ref` target, so a schema used by many operations is compiled once. The ajv
+ * behind it is made on the first compile: a compiler nobody asks for costs nothing.
  */
 export function createSchemaCompiler(): (schema: object) => ValidateFunction {
-  const ajv = createAjv();
+  let ajv: Ajv2020 | undefined;
   const compiled = new WeakMap<object, ValidateFunction>();
   return (schema) => {
     let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+    if (!fn) compiled.set(schema, (fn = (ajv ??= createAjv()).compile(schema)));
     return fn;
   };
 }

@@ -23,7 +23,23 @@ export interface Compilers {
   plain: ReturnType<typeof createAjv>;
 }
 
-export const createCompilers = (): Compilers => ({ coercing: createAjv({ coerce: true }), filling: createAjv({ defaults: true }), plain: createAjv() });
+/** Each ajv is made when first used (see openapi/schemas.ts): most mounted APIs validate nothing before their first request. */
+export function createCompilers(): Compilers {
+  let coercing: Compilers['coercing'] | undefined;
+  let filling: Compilers['filling'] | undefined;
+  let plain: Compilers['plain'] | undefined;
+  return {
+    get coercing() {
+      return (coercing ??= createAjv({ coerce: true }));
+    },
+    get filling() {
+      return (filling ??= createAjv({ defaults: true }));
+    },
+    get plain() {
+      return (plain ??= createAjv());
+    },
+  };
+}
 
 export interface ValidatedParams {
   path: Record<string, unknown>;
@@ -128,12 +144,11 @@ function admitsArray(schema: JsonObject | undefined): boolean {
 
 export function createBodyValidator(op: OperationRef, compilers: Compilers = createCompilers()): (body: RequestBody) => Promise<ValidationFailure | undefined> {
   const content = ((op.operation.requestBody as JsonObject | undefined)?.content ?? {}) as JsonObject;
-  const { plain, coercing, filling } = compilers;
   const compiled = new Map<string, { whole: ValidateFunction; parts: Record<string, ValidateFunction>; schema: JsonObject; binary: Set<string> }>();
   for (const [mediaType, media] of Object.entries(content)) {
     const schema = ((media as JsonObject).schema ?? {}) as JsonObject;
     if (!/^(multipart\/form-data|application\/x-www-form-urlencoded)/i.test(mediaType)) {
-      compiled.set(mediaType, { whole: filling.compile(schema), parts: {}, schema, binary: new Set() });
+      compiled.set(mediaType, { whole: compilers.filling.compile(schema), parts: {}, schema, binary: new Set() });
       continue;
     }
     const encoding = ((media as JsonObject).encoding ?? {}) as JsonObject;
@@ -143,12 +158,12 @@ export function createBodyValidator(op: OperationRef, compilers: Compilers = cre
     const shallow: Record<string, JsonObject> = {};
     for (const [name, property] of Object.entries(properties)) {
       const inner = embeddedJson(name, property, encoding);
-      if (inner) parts[name] = plain.compile(inner);
+      if (inner) parts[name] = compilers.plain.compile(inner);
       if (isBinary(property)) binary.add(name);
       // Embedded documents and files are checked on their own; the rest as coerced text.
       shallow[name] = inner || isBinary(property) ? {} : property;
     }
-    const whole = coercing.compile({ ...schema, properties: shallow });
+    const whole = compilers.coercing.compile({ ...schema, properties: shallow });
     compiled.set(mediaType, { whole, parts, schema, binary });
   }
 

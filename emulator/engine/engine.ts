@@ -29,7 +29,7 @@ export interface TranscribeRequest {
 
 export interface Engine {
   transcribe(request: TranscribeRequest): Promise<Transcript>;
-  enrich(transcript: Transcript, request: EnrichmentRequest): Enrichments;
+  enrich(transcript: Transcript, request: EnrichmentRequest): Promise<Enrichments>;
   /** Times the words of a given text over the audio's duration (Speechmatics alignment jobs). */
   align(text: string, audio: AudioInfo): Alignment;
   /** Registers the transcript that audio with this SHA-256 must produce; returns how many tokens it has. */
@@ -111,7 +111,7 @@ export async function createEngine(options: { library?: FixtureLibrary } = {}): 
       return { ...base, language: requested ?? 'en', source: 'silence', tokens: [] };
     }
     const language = requested ?? AUTO_LANGUAGES[parseInt(audio.sha256.slice(8, 12), 16) % AUTO_LANGUAGES.length]!;
-    const tokens = syntheticTokens({ sha256: audio.sha256, language, durationSeconds: audio.durationSeconds, channels: audio.channels, diarization });
+    const tokens = await syntheticTokens({ sha256: audio.sha256, language, durationSeconds: audio.durationSeconds, channels: audio.channels, diarization });
     return { ...base, language, source: 'synthetic', tokens };
   }
 

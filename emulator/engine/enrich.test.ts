@@ -11,37 +11,37 @@ import { monologue, twoSpeakers } from './testing/sample-transcripts.ts';
 const everything = { translate: ['de', 'fr'], summary: true, sentiment: true, topics: true, chapters: true, audioEvents: true, languageIdentification: true };
 
 // Two and a half minutes of synthetic speech with a long pause in the middle.
-function longTalk(): Transcript {
+async function longTalk(): Promise<Transcript> {
   const sha256 = '5'.repeat(64);
-  const first = syntheticTokens({ sha256, language: 'en', durationSeconds: 70, channels: 1, diarization: 'speaker' });
-  const second = syntheticTokens({ sha256: '6'.repeat(64), language: 'en', durationSeconds: 70, channels: 1, diarization: 'speaker' })
+  const first = await syntheticTokens({ sha256, language: 'en', durationSeconds: 70, channels: 1, diarization: 'speaker' });
+  const second = (await syntheticTokens({ sha256: '6'.repeat(64), language: 'en', durationSeconds: 70, channels: 1, diarization: 'speaker' }))
     .map((t) => ({ ...t, start: t.start + 80, end: t.end + 80 }));
   return { language: 'en', durationSeconds: 150, channels: 1, diarization: 'speaker', source: 'synthetic', audioSha256: sha256, tokens: [...first, ...second] };
 }
 
 describe('enrichments', () => {
-  it('are the same every time for the same words', () => {
-    expect(JSON.stringify(enrich(longTalk(), everything))).toBe(JSON.stringify(enrich(longTalk(), everything)));
+  it('are the same every time for the same words', async () => {
+    expect(JSON.stringify(await enrich(await longTalk(), everything))).toBe(JSON.stringify(await enrich(await longTalk(), everything)));
   });
 
-  it('only include what was asked for', () => {
-    expect(Object.keys(enrich(monologue(), { summary: true }))).toEqual(['summary']);
-    expect(enrich(monologue(), {})).toEqual({});
+  it('only include what was asked for', async () => {
+    expect(Object.keys(await enrich(monologue(), { summary: true }))).toEqual(['summary']);
+    expect(await enrich(monologue(), {})).toEqual({});
   });
 
-  it('translate sentence by sentence, timed like the source, the same word the same way', () => {
+  it('translate sentence by sentence, timed like the source, the same word the same way', async () => {
     const t = twoSpeakers();
-    const { translations } = enrich(t, { translate: ['de'] });
+    const { translations } = await enrich(t, { translate: ['de'] });
     const sentences = sentencesOf(t.tokens);
     expect(translations!.de!.map((s) => [s.start, s.end, s.speaker])).toEqual(sentences.map((s) => [s.start, s.end, s.speaker]));
     expect(translations!.de!.map((s) => s.text)).not.toEqual(sentences.map((s) => s.text));
-    const again = enrich(t, { translate: ['de', 'fr'] });
+    const again = await enrich(t, { translate: ['de', 'fr'] });
     expect(again.translations!.de).toEqual(translations!.de);
     expect(again.translations!.fr).not.toEqual(translations!.de);
   });
 
-  it('give every sentence a sentiment and a confidence', () => {
-    const { sentiment } = enrich(monologue(), { sentiment: true });
+  it('give every sentence a sentiment and a confidence', async () => {
+    const { sentiment } = await enrich(monologue(), { sentiment: true });
     expect(sentiment).toHaveLength(sentencesOf(monologue().tokens).length);
     for (const s of sentiment!) {
       expect(['positive', 'neutral', 'negative']).toContain(s.sentiment);
@@ -50,9 +50,9 @@ describe('enrichments', () => {
     }
   });
 
-  it('cut chapters of about a minute without splitting a sentence, in order', () => {
-    const t = longTalk();
-    const { chapters } = enrich(t, { chapters: true });
+  it('cut chapters of about a minute without splitting a sentence, in order', async () => {
+    const t = await longTalk();
+    const { chapters } = await enrich(t, { chapters: true });
     expect(chapters!.length).toBeGreaterThanOrEqual(2);
     const starts = new Set(sentencesOf(t.tokens).map((s) => s.start));
     chapters!.forEach((c, i) => {
@@ -63,20 +63,20 @@ describe('enrichments', () => {
     });
   });
 
-  it('place audio events only in long pauses, inside the audio', () => {
-    const t = longTalk();
-    const { audioEvents } = enrich(t, { audioEvents: true });
+  it('place audio events only in long pauses, inside the audio', async () => {
+    const t = await longTalk();
+    const { audioEvents } = await enrich(t, { audioEvents: true });
     expect(audioEvents!.length).toBeGreaterThanOrEqual(1);
     for (const e of audioEvents!) {
       expect(e.start).toBeGreaterThanOrEqual(0);
       expect(e.end).toBeLessThanOrEqual(t.durationSeconds);
       expect(t.tokens.some((w) => w.kind === 'word' && w.start < e.end && w.end > e.start)).toBe(false);
     }
-    expect(enrich(monologue(), { audioEvents: true }).audioEvents).toEqual([]);
+    expect((await enrich(monologue(), { audioEvents: true })).audioEvents).toEqual([]);
   });
 
-  it('identify the transcript language with most of the confidence', () => {
-    const { languageIdentification } = enrich(monologue(), { languageIdentification: true });
+  it('identify the transcript language with most of the confidence', async () => {
+    const { languageIdentification } = await enrich(monologue(), { languageIdentification: true });
     expect(languageIdentification!.language).toBe('en');
     expect(languageIdentification!.confidence).toBeGreaterThan(0.5);
   });
@@ -88,9 +88,9 @@ describe('enrichments', () => {
       schemas = { speechmatics: await of('speechmatics'), gladia: await of('gladia') };
     });
 
-    it('fit the Speechmatics json-v2 and Gladia result schemas', () => {
-      const t = longTalk();
-      const e = enrich(t, everything);
+    it('fit the Speechmatics json-v2 and Gladia result schemas', async () => {
+      const t = await longTalk();
+      const e = await enrich(t, everything);
       const ajv = createAjv();
       const jsonV2 = renderJsonV2(t, e, { job: { id: 'a1b2c3d4e5', created_at: '2026-11-21T09:30:00.000Z', data_name: 'talk.wav', duration: 150 }, createdAt: '2026-11-21T09:30:05.123456Z', transcriptionConfig: { language: 'en', diarization: 'speaker' } });
       const checkV2 = ajv.compile(schemas.speechmatics.RetrieveTranscriptResponse as JsonObject);

@@ -3,8 +3,8 @@
 // the same transcript always yields the same enrichments. None of it is real language
 // understanding; each is shaped and timed like the real thing, so clients can be tested.
 import { createHash } from 'node:crypto';
-import { Faker, base, en } from '@faker-js/faker';
-import { localeFor } from './synthetic.ts';
+import type { Faker } from '@faker-js/faker';
+import { fakerFor } from './synthetic.ts';
 import { round, sentencesOf, wordsOf, type Enrichments, type Sentence, type Sentiment, type Transcript } from './transcript.ts';
 
 export interface EnrichmentRequest {
@@ -59,14 +59,15 @@ const AUDIO_EVENTS = ['music', 'laughter', 'applause'] as const;
 /** A gap between words this long could hold an audio event. */
 const EVENT_GAP_SECONDS = 2;
 
-export function enrich(transcript: Transcript, request: EnrichmentRequest): Enrichments {
+/** Asynchronous only because a translation loads its language's word lists (Faker) when first asked for. */
+export async function enrich(transcript: Transcript, request: EnrichmentRequest): Promise<Enrichments> {
   const sentences = sentencesOf(transcript.tokens);
   const out: Enrichments = {};
 
   if (request.translate?.length) {
     out.translations = {};
     for (const language of request.translate) {
-      const faker = new Faker({ locale: [localeFor(language), en, base] });
+      const faker = await fakerFor(language);
       out.translations[language] = sentences.map((s) => ({ ...timed(s), text: pseudoTranslate(s, language, faker) }));
     }
   }

@@ -68,10 +68,10 @@ function toTruth(file: TruthFile): Truth {
 
 export async function loadFixtureLibrary(dir: string = FIXTURES_DIR): Promise<FixtureLibrary> {
   const manifest = JSON.parse(await readFile(dir + 'manifest.json', 'utf8')) as Manifest;
-  const truths = new Map<string, Truth>();
-  for (const id of new Set(manifest.files.map((f) => f.id))) {
-    truths.set(id, toTruth(JSON.parse(await readFile(`${dir}${id}.json`, 'utf8')) as TruthFile));
-  }
+  // Read side by side, kept in the manifest's order.
+  const ids = [...new Set(manifest.files.map((f) => f.id))];
+  const files = await Promise.all(ids.map((id) => readFile(`${dir}${id}.json`, 'utf8')));
+  const truths = new Map(ids.map((id, i) => [id, toTruth(JSON.parse(files[i]!) as TruthFile)]));
   const bySha = new Map(manifest.files.map((f) => [f.sha256, truths.get(f.id)!]));
   const registrations = new Map<string, Registration>();
   return {

@@ -1,11 +1,15 @@
 // What an audio file really is, read from its bytes: container, codec, duration, rate,
 // channels, SHA-256. Files are read as streams, twice (hash, then parse), so a 1 GB upload is
 // never held in memory. Anything that is not readable audio is an UnreadableAudioError, which
-// each API turns into its own rejection.
+// each API turns into its own rejection. music-metadata (a tenth of a second to load) is loaded
+// on the first probe, not with the emulator.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parseBuffer, parseFile, type IAudioMetadata } from 'music-metadata';
+import type { IAudioMetadata } from 'music-metadata';
+
+let musicMetadata: Promise<typeof import('music-metadata')> | undefined;
+const loadMusicMetadata = () => (musicMetadata ??= import('music-metadata'));
 
 export interface AudioInfo {
   sha256: string;
@@ -78,12 +82,14 @@ export async function probeFile(path: string): Promise<AudioInfo> {
   const { size } = await stat(path);
   if (size === 0) throw new UnreadableAudioError('empty', 'The file is empty.');
   const sha256 = await sha256OfFile(path);
+  const { parseFile } = await loadMusicMetadata();
   const metadata = await parseOrUnreadable(() => parseFile(path, { duration: true, skipCovers: true }));
   return describe(metadata, sha256, size);
 }
 
 export async function probeBuffer(bytes: Uint8Array): Promise<AudioInfo> {
   if (bytes.length === 0) throw new UnreadableAudioError('empty', 'The file is empty.');
+  const { parseBuffer } = await loadMusicMetadata();
   const metadata = await parseOrUnreadable(() => parseBuffer(bytes, undefined, { duration: true, skipCovers: true }));
   return describe(metadata, sha256Hex(bytes), bytes.length);
 }

@@ -1,16 +1,42 @@
 // Transcripts for audio nobody told us about: the words come from a Faker seeded with the
 // audio's SHA-256, so the same file always reads the same way, and their number follows the
 // file's real duration (about 2.5 words a second, as conversational speech runs).
-import { Faker, base, da, de, en, fa, fr, hu, id_ID, ko, nb_NO, pt_BR, zh_CN, type LocaleDefinition } from '@faker-js/faker';
+//
+// Faker is loaded locale by locale, on the first transcript that needs one: its root module
+// loads every locale it has (a quarter of a second), and the emulator starts before any
+// transcript is asked for.
+import type { Faker } from '@faker-js/faker';
 import { round, type Token } from './transcript.ts';
 
 export const WORDS_PER_SECOND = 2.5;
 
-// ISO 639-1 → the Faker locale whose word lists speak it; others borrow English words.
-const LOCALES: Record<string, LocaleDefinition> = { en, de, fr, da, fa, hu, id: id_ID, ko, nb: nb_NO, no: nb_NO, pt: pt_BR, zh: zh_CN };
+// ISO 639-1 → the Faker locale whose word lists speak it; others borrow English words. Each
+// module's `faker` speaks its locale, then English, then Faker's base data.
+const LOCALES: Record<string, () => Promise<{ faker: Faker }>> = {
+  en: () => import('@faker-js/faker/locale/en'),
+  de: () => import('@faker-js/faker/locale/de'),
+  fr: () => import('@faker-js/faker/locale/fr'),
+  da: () => import('@faker-js/faker/locale/da'),
+  fa: () => import('@faker-js/faker/locale/fa'),
+  hu: () => import('@faker-js/faker/locale/hu'),
+  id: () => import('@faker-js/faker/locale/id_ID'),
+  ko: () => import('@faker-js/faker/locale/ko'),
+  nb: () => import('@faker-js/faker/locale/nb_NO'),
+  no: () => import('@faker-js/faker/locale/nb_NO'),
+  pt: () => import('@faker-js/faker/locale/pt_BR'),
+  zh: () => import('@faker-js/faker/locale/zh_CN'),
+};
 
-export function localeFor(language: string): LocaleDefinition {
-  return LOCALES[language.split(/[-_]/)[0]!.toLowerCase()] ?? en;
+/**
+ * A new Faker that speaks the language's word lists (then English's, then Faker's base data).
+ * It is the emulator's own: the locale module's shared `faker` is only read, never seeded, so
+ * an application in the same process that uses it is not disturbed.
+ */
+export async function fakerFor(language: string): Promise<Faker> {
+  const code = language.split(/[-_]/)[0]!.toLowerCase();
+  const { faker: shared } = await (Object.hasOwn(LOCALES, code) ? LOCALES[code]! : LOCALES.en!)();
+  const FakerClass = shared.constructor as new (options: { locale: Faker['rawDefinitions'] }) => Faker;
+  return new FakerClass({ locale: shared.rawDefinitions });
 }
 
 export function seedFromSha256(sha256: string): number {
@@ -60,13 +86,13 @@ interface Draft {
   confidence: number;
 }
 
-export function syntheticTokens(options: SyntheticOptions): Token[] {
+export async function syntheticTokens(options: SyntheticOptions): Promise<Token[]> {
   const margin = Math.min(0.3, options.durationSeconds / 10);
   const speech = Math.max(0, options.durationSeconds - 2 * margin);
   const wordCount = Math.round(speech * WORDS_PER_SECOND);
   if (wordCount === 0) return [];
 
-  const faker = new Faker({ locale: [localeFor(options.language), en, base] });
+  const faker = await fakerFor(options.language);
   faker.seed(seedFromSha256(options.sha256));
   const speakers = options.diarization === 'speaker' ? (options.durationSeconds >= 4 ? 2 : 1) : 0;
 

@@ -1,14 +1,15 @@
 // What `serve` prints about the specs it serves (the banner's paths) and how `--log` names an
 // operation: the specs' paths, servers and operationIds, and nothing else. The emulator parsed
-// the full documents already but does not hand them out, and parsing the YAML again costs a few
-// hundred milliseconds of start-up; so the outline is read from the YAML text by its layout
-// (block mappings indented by two, as every spec here is written and Spectral keeps them).
-// A document the scan cannot follow is parsed in full instead; spec-outline.test.ts checks the
-// scan against the real loader for every spec.
+// the full documents already but does not hand them out. From the package, the build's JSON
+// twin of each spec is read again (a millisecond). From the sources there is only the YAML,
+// and parsing it again costs a few hundred milliseconds of start-up; so the outline is read
+// from the YAML text by its layout (block mappings indented by two, as every spec here is
+// written and Spectral keeps them). A document the scan cannot follow is parsed in full
+// instead (the YAML parser is loaded only then); spec-outline.test.ts checks the scan against
+// the real loader for every spec.
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { buildRouteTable, routeRequest, type RouteTable } from '../core/api-routing.ts';
-import { HTTP_METHODS, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
+import { HTTP_METHODS, readShippedDocument, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export interface OperationOutline {
   operationId?: string;
@@ -115,8 +116,13 @@ export function outlineOf(name: string, document: JsonObject): SpecOutline {
 }
 
 export async function readOutline(name: string, file: string): Promise<SpecOutline> {
+  const shipped = await readShippedDocument(file);
+  if (shipped) return outlineOf(name, shipped);
   const text = await readFile(file, 'utf8');
-  return scanOutline(name, text) ?? outlineOf(name, parseYaml(text) as JsonObject);
+  const scanned = scanOutline(name, text);
+  if (scanned) return scanned;
+  const { parse: parseYaml } = await import('yaml');
+  return outlineOf(name, parseYaml(text) as JsonObject);
 }
 
 /** The outline as the document shape the core's router reads (paths, servers, operationIds). */

@@ -34,7 +34,7 @@ export function wordsOf(job: TranscriptJob, state: TranscriptsState, runtime: As
       audio: job.audio!, path: job.path, language: code ? code.slice(0, 2) : job.params.language_detection === true ? 'auto' : 'en',
       diarization: job.params.speaker_labels === true ? 'speaker' : 'none', registration: job.registration ?? null,
     });
-    return { words, enrichments: runtime.engine.enrich(words, enrichmentRequest(job.params)) };
+    return { words, enrichments: await runtime.engine.enrich(words, enrichmentRequest(job.params)) };
   });
   rendered.catch(() => state.rendered.forget(job.id));
   return rendered;

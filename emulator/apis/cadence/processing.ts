@@ -49,7 +49,7 @@ async function outcomeOf(addon: AddonRequest, runtime: CadenceRuntime): Promise<
   // The words in the target language: as spoken when it is one of the recording's languages.
   const inTarget: readonly TimedText[] | undefined = addon.sources.includes(addon.target)
     ? undefined
-    : runtime.engine.enrich(transcript, { translate: [target] }).translations![target]!;
+    : (await runtime.engine.enrich(transcript, { translate: [target] })).translations![target]!;
   if (addon.service === 'transcription') {
     const pdf = await renderTranscriptionPdf(transcript, {
       requestSid: addon.id,

@@ -44,7 +44,7 @@ export function resultOf(job: Job, state: JobsState, runtime: GladiaRuntime): Pr
       audio: file.audio!, path: file.path, language: requestedLanguage(job.requestParams),
       diarization: job.requestParams.diarization === true ? 'speaker' : 'none', registration: job.registration ?? null,
     });
-    const enrichments = runtime.engine.enrich(transcript, enrichmentRequest(job.requestParams));
+    const enrichments = await runtime.engine.enrich(transcript, enrichmentRequest(job.requestParams));
     return renderGladiaResult(transcript, enrichments, { requestParams: job.requestParams, transcriptionTimeSeconds: ((job.completedAt ?? 0) - (job.processingAt ?? 0)) / 1000 });
   });
   rendered.catch(() => state.results.forget(job.id));

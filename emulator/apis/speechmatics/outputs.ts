@@ -37,7 +37,7 @@ export function transcriptOf(job: Job, state: JobsState, runtime: SpeechmaticsRu
   const rendered = state.outputs.get(job.id, async () => {
     const config = job.config.transcription_config!;
     const transcript = await runtime.engine.transcribe({ audio: job.audio!, path: job.dataPath, language: config.language, diarization: config.diarization ?? 'none', registration: job.registration ?? null });
-    return { transcript, enrichments: runtime.engine.enrich(transcript, enrichmentRequest(job.config)) };
+    return { transcript, enrichments: await runtime.engine.enrich(transcript, enrichmentRequest(job.config)) };
   });
   rendered.catch(() => state.outputs.forget(job.id));
   return rendered;

@@ -14,7 +14,9 @@
 // kept, `ő` → `o`), a few letters without a decomposition are mapped (`ł` → `l`), and whatever
 // is left (CJK, Cyrillic, emoji) becomes `?`. The PDF is a stand-in for Cadence's document,
 // not a faithful rendering of every script.
-import { PDFDocument, StandardFonts, type PDFFont } from 'pdf-lib';
+//
+// pdf-lib is loaded on the first document, not with the emulator (it takes a tenth of a second).
+import type { PDFFont } from 'pdf-lib';
 import { sentencesOf, type TimedText, type Transcript } from '../transcript.ts';
 
 export interface TranscriptionPdfOptions {
@@ -118,6 +120,7 @@ function wrap(text: string, font: PDFFont, size: number, firstWidth: number, res
 }
 
 export async function renderTranscriptionPdf(transcript: Transcript, options: TranscriptionPdfOptions): Promise<Uint8Array> {
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
   const doc = await PDFDocument.create({ updateMetadata: false });
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
