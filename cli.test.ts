@@ -295,7 +295,7 @@ describe('speechdouble serve, as a user meets it', () => {
       const refused = await fetch(`${url}/v2/jobs`, { headers: { authorization: 'Bearer wrong-key' } });
       expect([refused.status, await refused.json()]).toEqual([401, { code: 401, error: 'Permission Denied' }]);
       const [refusedLine] = await seen.waitFor(/^.* 401 .*$/m);
-      expect(refusedLine).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET \/v2\/jobs speechmatics listJobs 401 \d+(\.\d)?ms {2}Permission Denied$/);
+      expect(refusedLine).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET \/v2\/jobs speechmatics listJobs 401 \d+(\.\d)?ms {2}credentials: key not accepted \(bearerAuth\)$/);
       await fetch(`${url}/__emulator/health`);
       await seen.waitFor(/^.* GET \/__emulator\/health control getHealth 200 .*$/m);
     } finally {

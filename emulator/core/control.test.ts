@@ -38,6 +38,31 @@ describe('the request journal', () => {
     for (const entry of requests) fits('JournalEntry', entry);
   });
 
+  it('records why a request was refused (the step, where, what the spec wanted), which the answer on the wire never shows', async () => {
+    const form = new FormData();
+    form.append('config', JSON.stringify({ transcription_config: { language: 'en' } }));
+    form.append('data_file', new Blob([Buffer.from('RIFF')]), 'a.wav');
+    const rejected = await jobs({ method: 'POST', body: form });
+    expect([rejected.status, await rejected.json()]).toEqual([400, { code: 400, error: 'Job rejected', detail: expect.stringContaining("must have required property 'type'") }]);
+    const denied = await jobs({ headers: { authorization: 'Bearer wrong' } });
+    expect(await denied.json()).toEqual({ code: 401, error: 'Permission Denied' });
+    await jobs();
+    await fetch(`${server.url}/v2/jobs?limit=1000`, { headers: { authorization: 'Bearer test-key' } });
+    await jobs({ method: 'DELETE' });
+    await fetch(`${server.url}/v2/jobs/nosuchjob`, { headers: { authorization: 'Bearer test-key' } });
+    const { requests } = await (await control('/requests')).json();
+    expect(requests.map((r: { status: number; refusal?: unknown }) => [r.status, r.refusal])).toEqual([
+      [400, { stage: 'body', pointer: '/config/type', message: "must have required property 'type'" }],
+      [401, { stage: 'credentials', message: 'key not accepted (bearerAuth)' }],
+      [200, undefined],
+      [422, { stage: 'parameters', pointer: 'limit', message: 'must be <= 100 (query)' }],
+      [405, { stage: 'method', message: 'DELETE is not allowed here; the path takes GET, POST' }],
+      [404, { stage: 'handler', message: 'jobNotFound' }],
+    ]);
+    expect(requests[2]).not.toHaveProperty('refusal');
+    for (const entry of requests) fits('JournalEntry', entry);
+  });
+
   it('filters by API and keeps the newest with limit; control calls are not journaled', async () => {
     await jobs();
     await fetch(`${server.url}/v2/pre-recorded`, { headers: { 'x-gladia-key': 'test-key' } });

@@ -16,11 +16,12 @@ import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
+import { routeRefusal } from './validation-failure.ts';
 import { bufferBody, meter, PayloadTooLargeError, UnreadableBodyError, type BodyMeter } from './body-stream.ts';
 import { createFileStore, type FileStore } from './file-store.ts';
 import type { ApiModule, Runtime, StatefulApi } from './api-definition.ts';
 import { createKeyPolicy } from './credentials.ts';
-import { API_NAMES, loadSpec, loadSpecFile, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
+import { API_NAMES, listOperations, loadSpec, loadSpecFile, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
 
 export interface EmulatorOptions {
   /** The APIs to serve, by name; all of them when omitted. */
@@ -83,6 +84,19 @@ function documentedBadRequestStatus(spec: LoadedSpec, template: string, method: 
   return Number(['400', '422', '415'].find((code) => responses.includes(code)) ?? 400);
 }
 
+/**
+ * What `buildApiControlRoutes` checks first, without compiling anything: every control
+ * operation under a mounted API's path (`/__emulator/<api>/...`) has a handler, so a missing
+ * one fails at start, not on its first request.
+ */
+function checkApiControlHandlers(spec: LoadedSpec, modules: readonly ApiModule[]): void {
+  for (const op of listOperations(spec.dereferenced)) {
+    const module = modules.find((m) => op.path.startsWith(`/__emulator/${m.name}/`));
+    const operationId = String(op.operation.operationId);
+    if (module && !module.controlOperations.includes(operationId)) throw new Error(`${module.name}: control operation ${operationId} (${op.method.toUpperCase()} ${op.path}) has no handler`);
+  }
+}
+
 export async function createEmulator(options: EmulatorOptions, parts: EmulatorParts): Promise<Emulator> {
   const modules = new Map(parts.modules.map((module) => [module.name, module]));
   const known = [...new Set<string>([...API_NAMES, ...modules.keys()])];
@@ -113,10 +127,30 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   }
   const controlSpec = await loadSpec('control');
   // Only mounted APIs' control operations are routed; the others answer the control API's 404.
-  const apiControl = buildApiControlRoutes(controlSpec, [...modules.values()].filter((module) => stateful.has(module.name)));
+  const controlModules = [...modules.values()].filter((module) => stateful.has(module.name));
+  checkApiControlHandlers(controlSpec, controlModules);
+  // The routes compile their body schemas (ajv, tens of milliseconds): they are built on the
+  // first request under an API's own control path, as the control API's validators are on the
+  // first request that needs one. `serve` answers health before it has compiled anything.
+  let apiControl: ReturnType<typeof buildApiControlRoutes> | undefined;
+  const apiControlRoutes = () => (apiControl ??= buildApiControlRoutes(controlSpec, controlModules));
+  const underApiControl = (path: string) => controlModules.some((module) => path.startsWith(`${CONTROL_PREFIX}/${module.name}/`));
+  let validators: ReturnType<typeof controlValidators> | undefined;
+  const validator = <K extends keyof ReturnType<typeof controlValidators>>(name: K) => (validators ??= controlValidators(controlSpec))[name];
   const control: ControlState = {
     apis, startedAt: options.startedAt ?? new Date(), shuttingDown: false, engine, clock, callbacks, journal, faults,
-    ...controlValidators(controlSpec),
+    get validateFixture() {
+      return validator('validateFixture');
+    },
+    get validateReset() {
+      return validator('validateReset');
+    },
+    get validateAdvance() {
+      return validator('validateAdvance');
+    },
+    get validateFault() {
+      return validator('validateFault');
+    },
     async reset(api) {
       // Ids repeat after a reset, so a test that resets and replays gets the same bytes.
       if (!api) runtime.random = createRandom(seed);
@@ -142,21 +176,35 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     const match = routeRequest(routes, request.method, request.path, request.headers);
     const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: (match.kind === 'wrong-method' || match.kind === 'unknown-path' ? match.api : undefined) ?? null, operationId: null };
     const fault = faults.take(request, matched.api);
-    const response = fault ? await applyFault(fault, () => serve(request, match)) : await serve(request, match);
+    // A route miss (the API's own answer or ours) says so in the journal and the log, as the stateful API's refusals do.
+    const answer = async () => {
+      const response = await serve(request, match);
+      return match.kind === 'matched' || response.refusal ? response : { ...response, refusal: routeRefusal(match, request.method) };
+    };
+    const response = fault ? await applyFault(fault, answer) : await answer();
     // A body nobody read (a 401, a fault) still has to be drained before the connection is reused.
     if (request.stream && !request.stream.readableEnded) request.stream.resume();
-    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary());
+    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary(), response.refusal);
     return dated(response);
   }
 
   /** `Date` is the emulated clock's, so a client that reads the server's time (Cadence's "future") agrees with it. */
+  // The Date header changes once a second: formatted once per second, not once per answer.
+  let dateSecond = NaN;
+  let dateText = '';
   function dated(response: EmulatorResponse): EmulatorResponse {
     if (response.dropConnection || Object.keys(response.headers).some((name) => name.toLowerCase() === 'date')) return response;
-    return { ...response, headers: { date: clock.now().toUTCString(), ...response.headers } };
+    const second = Math.floor(clock.now().getTime() / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    return { ...response, headers: { date: dateText, ...response.headers } };
   }
 
   async function serveControl(request: EmulatorRequest): Promise<EmulatorResponse> {
-    const match = matchApiControl(apiControl, request.method, request.path);
+    // Every API control route is under `/__emulator/<api>/`: another path matches none of them.
+    const match = underApiControl(request.path) ? matchApiControl(apiControlRoutes(), request.method, request.path) : { kind: 'none' as const };
     if (match.kind === 'none') return handleControl(control, request);
     if (match.kind === 'undecodable') return controlError(400, 'bad_request', `${request.path} does not decode (bad percent-encoding)`);
     if (match.kind === 'wrong-method') return controlError(405, 'bad_request', `${request.path} takes ${match.allowed.join(', ')}`);

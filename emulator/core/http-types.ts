@@ -29,6 +29,23 @@ export interface EmulatorResponse {
   body?: unknown;
   /** Close the connection without answering (a fault a test asked for). */
   dropConnection?: boolean;
+  /** Why the request was refused, for the journal and `serve --log`; never sent. */
+  refusal?: Refusal;
+}
+
+/**
+ * Where a request was refused: the step that refused it, in the order the core runs them
+ * (`handler` is the API's own business rule, `route` and `method` a path no operation serves),
+ * where in the request, and what the spec (or the API) wanted. The answer the client gets is the
+ * vendor's, in its words; this is the emulator's, for the journal and the log.
+ */
+export type RefusalStage = 'credentials' | 'accept' | 'path' | 'parameters' | 'body' | 'authorize' | 'handler' | 'route' | 'method';
+
+export interface Refusal {
+  stage: RefusalStage;
+  /** A JSON pointer into the body (`/config/type`), or a parameter's name (`limit`, `x-request-id`). */
+  pointer?: string;
+  message: string;
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {

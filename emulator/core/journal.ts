@@ -1,7 +1,8 @@
 // The request journal, as WireMock keeps one: every request to an emulated API with the
-// operation it matched and the status it got. Control API calls are not journaled.
+// operation it matched, the status it got and, for a refusal, why (the step, the place, the
+// failure). Control API calls are not journaled.
 import { createHash } from 'node:crypto';
-import type { EmulatorRequest, QueryValue } from './http-types.ts';
+import type { EmulatorRequest, QueryValue, Refusal } from './http-types.ts';
 
 export interface JournalEntry {
   id: string;
@@ -14,6 +15,8 @@ export interface JournalEntry {
   headers: Record<string, string>;
   body: { content_type: string | null; bytes: number; sha256: string; preview: string };
   status: number;
+  /** Why the emulator refused the request (the answer's `refusal`); absent when it did not. */
+  refusal?: Refusal;
   duration_ms: number;
 }
 
@@ -23,44 +26,81 @@ const CAPACITY = 10_000;
 
 export interface Journal {
   /** `streamed` summarises a body that passed as a stream (request.body is empty then). */
-  record(request: EmulatorRequest, receivedAt: Date, match: { api: string | null; operationId: string | null }, status: number, durationMs: number, streamed?: { bytes: number; sha256: string; head: Buffer }): void;
+  record(request: EmulatorRequest, receivedAt: Date, match: { api: string | null; operationId: string | null }, status: number, durationMs: number, streamed?: { bytes: number; sha256: string; head: Buffer }, refusal?: Refusal): void;
   entries(filter: { api?: string; limit?: number }): JournalEntry[];
   reset(): void;
 }
 
-export function createJournal(): Journal {
-  let entries: JournalEntry[] = [];
+// The sha256 of no bytes: most requests (every GET) have no body, and hashing nothing per request shows in a profile.
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+/** What one request leaves behind, kept compact; a JournalEntry is built from it when read. */
+interface JournalRecord {
+  seq: number;
+  receivedAt: number;
+  request: Pick<EmulatorRequest, 'method' | 'path' | 'query' | 'headers'>;
+  match: { api: string | null; operationId: string | null };
+  bytes: number;
+  sha256: string;
+  preview: string;
+  status: number;
+  refusal: Refusal | undefined;
+  durationMs: number;
+}
+
+function entryOf(record: JournalRecord): JournalEntry {
+  const { request, refusal } = record;
+  return {
+    id: `req_${String(record.seq).padStart(4, '0')}`,
+    received_at: new Date(record.receivedAt).toISOString(),
+    api: record.match.api,
+    operation_id: record.match.operationId,
+    method: request.method,
+    path: request.path,
+    query: request.query,
+    headers: request.headers,
+    body: { content_type: request.headers['content-type'] ?? null, bytes: record.bytes, sha256: record.sha256, preview: record.preview },
+    status: record.status,
+    ...(refusal && { refusal: { ...refusal } }),
+    duration_ms: record.durationMs,
+  };
+}
+
+export function createJournal(capacity = CAPACITY): Journal {
+  // A ring: once full, each new request overwrites the oldest, at no cost per request.
+  let ring: Array<JournalRecord | undefined> = [];
   let counter = 0;
   return {
-    record(request, receivedAt, match, status, durationMs, streamed) {
-      const type = request.headers['content-type'] ?? null;
+    record(request, receivedAt, match, status, durationMs, streamed, refusal) {
+      const type = request.headers['content-type'];
       const head = streamed?.head ?? request.body;
       const textual = !type || /^(text\/|application\/(json|x-www-form-urlencoded)|multipart\/)/.test(type);
-      entries.push({
-        id: `req_${String(++counter).padStart(4, '0')}`,
-        received_at: receivedAt.toISOString(),
-        api: match.api,
-        operation_id: match.operationId,
-        method: request.method,
-        path: request.path,
-        query: request.query,
-        headers: request.headers,
-        body: {
-          content_type: type,
-          bytes: streamed?.bytes ?? request.body.length,
-          sha256: streamed?.sha256 ?? createHash('sha256').update(request.body).digest('hex'),
-          preview: textual ? head.toString('utf8', 0, Math.min(head.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
-        },
+      const bytes = streamed?.bytes ?? request.body.length;
+      ring[counter % capacity] = {
+        seq: ++counter,
+        receivedAt: receivedAt.getTime(),
+        // Only what an entry shows is kept: not the body (its head becomes the preview).
+        request: { method: request.method, path: request.path, query: request.query, headers: request.headers },
+        match,
+        bytes,
+        sha256: streamed?.sha256 ?? (bytes === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex')),
+        preview: textual && head.length ? head.toString('utf8', 0, Math.min(head.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
         status,
-        duration_ms: durationMs,
-      });
-      if (entries.length > CAPACITY) entries = entries.slice(-CAPACITY);
+        refusal,
+        durationMs,
+      };
     },
     entries({ api, limit = 1000 }) {
-      return entries.filter((e) => !api || e.api === api).slice(-limit);
+      const oldestFirst = counter <= capacity ? ring.slice(0, counter) : [...ring.slice(counter % capacity), ...ring.slice(0, counter % capacity)];
+      const chosen: JournalEntry[] = [];
+      for (let i = oldestFirst.length - 1; i >= 0 && chosen.length < limit; i--) {
+        const record = oldestFirst[i]!;
+        if (!api || record.match.api === api) chosen.push(entryOf(record));
+      }
+      return chosen.reverse();
     },
     reset() {
-      entries = [];
+      ring = [];
       counter = 0;
     },
   };

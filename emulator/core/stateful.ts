@@ -9,12 +9,12 @@ import { ApiError } from './api-error.ts';
 import type { ApiDefinition, ApiModule, ApiRuntime, ErrorContext, MountOptions, OperationRequest, Runtime, StatefulApi, StateScope } from './api-definition.ts';
 import { acceptsAny } from './content-negotiation.ts';
 import { createCredentialReader, createKeyPolicy, type CredentialPolicy } from './credentials.ts';
-import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
+import { jsonResponse, type EmulatorRequest, type EmulatorResponse, type Refusal } from './http-types.ts';
 import type { Resource } from './ownership.ts';
 import { readRequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
 import { createBodyValidator, createCompilers, createParameterValidator } from './request-validation.ts';
-import type { ValidationFailure } from './validation-failure.ts';
+import { credentialRefusal, failureRefusal, type ValidationFailure } from './validation-failure.ts';
 import { resolveSettings, type SettingsSchema } from './settings.ts';
 import { createTenantStore, type TenantStore } from './tenant-store.ts';
 import { createUploadRegistry } from './uploads.ts';
@@ -30,9 +30,25 @@ const DEFAULT_UPLOAD_BYTES = 2 ** 30;
 
 type PathParams = { ok: true; values: Record<string, string> } | { ok: false; failure: ValidationFailure };
 
+interface CompiledTemplate {
+  names: string[];
+  pattern: RegExp;
+}
+
+// Templates are few and fixed (the specs' paths): each is compiled once, not per request.
+const templates = new Map<string, CompiledTemplate>();
+
+function compileTemplate(template: string): CompiledTemplate {
+  const compiled = {
+    names: [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!),
+    pattern: new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '/?$'),
+  };
+  templates.set(template, compiled);
+  return compiled;
+}
+
 function pathParams(template: string, path: string): PathParams {
-  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-  const pattern = new RegExp('^' + template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '([^/]+)') + '/?$');
+  const { names, pattern } = templates.get(template) ?? compileTemplate(template);
   const raw = pattern.exec(path)?.slice(1) ?? [];
   const values: Record<string, string> = {};
   for (const [i, name] of names.entries()) {
@@ -52,6 +68,9 @@ function negotiatedTypes(operation: JsonObject): string[] | undefined {
   return [...new Set(Object.entries(responses).filter(([code]) => /^2/.test(code)).flatMap(([, response]) => Object.keys((response.content ?? {}) as JsonObject)))];
 }
 
+/** The vendor's answer, marked with why the core refused (never sent: the hosts send status, headers and body). */
+const refused = (response: EmulatorResponse, refusal: Refusal): EmulatorResponse => ({ ...response, refusal });
+
 /** `http://host:port` as the client addressed us; hosts that know better set `origin`. */
 const originOf = (request: EmulatorRequest) => request.origin ?? `http://${request.headers.host ?? '127.0.0.1'}`;
 
@@ -60,6 +79,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
   const operations = new Map<string, () => Operation>();
   type Operation = {
     op: ReturnType<typeof listOperations>[number];
+    operationId: string;
     credentials: ReturnType<typeof createCredentialReader>;
     params: ReturnType<typeof createParameterValidator>;
     body: ReturnType<typeof createBodyValidator>;
@@ -75,7 +95,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     // Validators are compiled on an operation's first request: compiling every schema of five
     // specs up front was most of `serve`'s start-up, for operations a run may never call.
     let built: Operation | undefined;
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, () => (built ??= { op, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) }));
+    operations.set(`${op.method.toUpperCase()} ${op.path}`, () => (built ??= { op, operationId: id, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) }));
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
   const policy: CredentialPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
@@ -94,29 +114,32 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
 
   async function run(operation: Operation, request: EmulatorRequest, template: string, written: string[]): Promise<EmulatorResponse> {
     const { state, runtime } = current;
+    const context: ErrorContext<S> = { method: request.method, path: request.path, runtime };
+    // Each refusal before the handler carries what the spec (or authorize) found, for the journal and the log.
+    const invalid = (failure: ValidationFailure) => refused(definition.errors.validation(failure, context), failureRefusal(failure));
     const credential = operation.credentials(request, policy);
     // Credentials first, as the vendors do: a stranger learns nothing about the request.
-    if (!credential.ok) throw definition.errors.credentials(credential.problem);
-    const context: ErrorContext<S> = { method: request.method, path: request.path, runtime };
+    if (!credential.ok) return refused(definition.errors.render(definition.errors.credentials(credential.problem), context), credentialRefusal(credential));
     if (operation.negotiates && !acceptsAny(request.headers.accept, operation.negotiates)) {
-      return definition.errors.validation({ in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') }, context);
+      return invalid({ in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') });
     }
     const path = pathParams(template, request.path);
-    if (!path.ok) return definition.errors.validation(path.failure, context);
+    if (!path.ok) return invalid(path.failure);
     const params = operation.params(request, path.values);
-    if (!params.ok) return definition.errors.validation(params.failure, context);
+    if (!params.ok) return invalid(params.failure);
     const read = await readRequestBody(request, operation.op.operation.requestBody as JsonObject | undefined, shared.files, limits);
     written.push(...read.written);
-    if (!read.ok) return definition.errors.validation(read.failure, context);
+    if (!read.ok) return invalid(read.failure);
     const bodyFailure = await operation.body(read.body);
-    if (bodyFailure) return definition.errors.validation(bodyFailure, context);
-    const { body: _raw, stream: _stream, ...rest } = request;
+    if (bodyFailure) return invalid(bodyFailure);
+    // Field by field: an object rest/spread of the request costs more than the rest of this function.
     const operationRequest: OperationRequest = {
-      ...rest, operationId: String(operation.op.operation.operationId), pathParams: path.values, tenant: credential.tenant,
+      method: request.method, path: request.path, query: request.query, headers: request.headers,
+      operationId: operation.operationId, pathParams: path.values, tenant: credential.tenant,
       params: params.params, body: read.body, origin: originOf(request),
     };
-    const refused = definition.authorize?.(operationRequest, runtime);
-    if (refused) throw refused;
+    const unauthorized = definition.authorize?.(operationRequest, runtime);
+    if (unauthorized) return refused(definition.errors.render(unauthorized, context), { stage: 'authorize', message: unauthorized.message });
     return definition.handlers[operationRequest.operationId]!(operationRequest, state, runtime);
   }
 
@@ -129,7 +152,9 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
         response = await run(operation, request, template, written);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        response = definition.errors.render(error, { method: request.method, path: request.path, runtime: current.runtime });
+        // A business rule the handler refused by (an unknown job, a locked resource), named by its catalogue entry.
+        const rendered = definition.errors.render(error, { method: request.method, path: request.path, runtime: current.runtime });
+        response = rendered.status >= 400 && !rendered.refusal ? refused(rendered, { stage: 'handler', message: error.message }) : rendered;
       } finally {
         // Parts no resource kept (a refused request, a config sent as a file) go now.
         for (const path of written) if (!shared.files.isClaimed(path)) await shared.files.remove(path);

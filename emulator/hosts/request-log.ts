@@ -1,13 +1,20 @@
 // `serve --log`: one line per request, as Prism's console prints them: the time, the method and
 // path, the API and operation it went to (named as the journal names them), the status and how
-// long it took; for a refusal, what the answer said. It reads exchanges the host reports and
-// never touches an answer.
+// long it took; for a refusal, why: the step that refused it, where and what the spec wanted
+// (the answer's `refusal`, as the journal records it), or else what the answer said. It reads
+// exchanges the host reports and never touches an answer.
 import { Readable } from 'node:stream';
-import type { EmulatorResponse } from '../core/http-types.ts';
+import type { EmulatorResponse, Refusal } from '../core/http-types.ts';
 import type { Exchange, RunningServer } from './http-server.ts';
 import type { OperationNamer } from './spec-outline.ts';
 
 const DETAIL_CHARS = 160;
+
+/** One line, at most DETAIL_CHARS long. */
+const bounded = (text: string) => {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > DETAIL_CHARS ? `${line.slice(0, DETAIL_CHARS - 1)}…` : line;
+};
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -59,14 +66,19 @@ export function refusalDetail(response: EmulatorResponse | undefined): string | 
   if (!response || response.status < 400) return undefined;
   const parts = [...new Set(messages(bodyValue(response)).map((m) => m.replace(/\s+/g, ' ').trim()).filter(Boolean))];
   if (parts.length === 0) return undefined;
-  const text = parts.reduce((line, part) => (line ? `${line}${/[.!?:;]$/.test(line) ? ' ' : ': '}${part}` : part), '');
-  return text.length > DETAIL_CHARS ? `${text.slice(0, DETAIL_CHARS - 1)}…` : text;
+  return bounded(parts.reduce((line, part) => (line ? `${line}${/[.!?:;]$/.test(line) ? ' ' : ': '}${part}` : part), ''));
 }
 
-/** `12:00:01.234 POST /v2/jobs speechmatics createJob 401 3ms  Permission Denied` */
+/** Why the emulator refused, in a line: `body /config/type: must have required property 'type'`. */
+export function formatRefusal(refusal: Refusal): string {
+  return bounded(`${refusal.stage}${refusal.pointer ? ` ${refusal.pointer}` : ''}: ${refusal.message}`);
+}
+
+/** `12:00:01.234 POST /v2/jobs speechmatics createJob 401 3ms  credentials: key not accepted (bearerAuth)` */
 export function formatExchange(exchange: Exchange, named: { api: string | null; operationId: string | null }): string {
   const status = exchange.outcome === 'answered' ? String(exchange.status) : exchange.outcome;
-  const detail = exchange.outcome === 'answered' ? refusalDetail(exchange.response) : undefined;
+  const refusal = exchange.outcome === 'answered' ? exchange.response?.refusal : undefined;
+  const detail = exchange.outcome !== 'answered' ? undefined : refusal ? formatRefusal(refusal) : refusalDetail(exchange.response);
   const ms = exchange.ms < 10 ? exchange.ms.toFixed(1) : exchange.ms.toFixed(0);
   return `${clockTime(exchange.receivedAt)} ${exchange.method} ${exchange.url} ${named.api ?? '-'} ${named.operationId ?? '-'} ${status} ${ms}ms${detail ? `  ${detail}` : ''}`;
 }
