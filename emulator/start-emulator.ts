@@ -1,7 +1,10 @@
 // `import { startEmulator } from 'speechdouble'`: the emulator on a port, started from a test
 // setup file, with its clock, state, journals and faults at hand. It is `speechdouble serve`
 // without a child process: the same composition (compose.ts), the same host, the same options.
-import { startServer, type RunningServer } from './compose.ts';
+// `expressMiddleware` (the package's `express`) is that emulator mounted in the caller's own app
+// instead of on a port of its own (hosts/express-adapter.ts).
+import { composeEmulator, startServer, type RunningServer } from './compose.ts';
+import { emulatorMiddleware, type EmulatorMiddleware } from './hosts/express-adapter.ts';
 import type { EmulatorOptions } from './core/emulator.ts';
 import type { CallbackAttempt } from './core/callbacks.ts';
 import type { ClockMode } from './core/clock.ts';
@@ -13,7 +16,7 @@ import type { JournalEntry } from './core/journal.ts';
 import type { SettingOverrides } from './core/settings.ts';
 import type { ApiName } from '../openapi/specs.ts';
 
-export type { ApiName, CallbackAttempt, ClockMode, Fault, FaultRequest, JournalEntry, SettingOverrides };
+export type { ApiName, CallbackAttempt, ClockMode, EmulatorMiddleware, Fault, FaultRequest, JournalEntry, SettingOverrides };
 
 /**
  * How the emulator's clock runs.
@@ -164,10 +167,18 @@ function checkOptions(options: StartEmulatorOptions): void {
  * ```
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
+  const running = await startServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, ...emulatorOptions(options) });
+  return controlling(running);
+}
+
+/**
+ * The emulator's options from `startEmulator`'s (the same names as `serve`'s), checked: a
+ * malformed port, seed, host or clock throws a TypeError or RangeError. Host and port are not
+ * the emulator's and are left out.
+ */
+export function emulatorOptions(options: StartEmulatorOptions): EmulatorOptions & { clock: NonNullable<EmulatorOptions['clock']> } {
   checkOptions(options);
-  const running = await startServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
+  return {
     clock: clockOptions(options.clock),
     ...(options.apis !== undefined && { apis: [...options.apis] }),
     ...(options.seed !== undefined && { seed: options.seed }),
@@ -175,8 +186,32 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.anyKey !== undefined && { anyKey: options.anyKey }),
     ...(options.strict !== undefined && { strict: options.strict }),
     ...(options.settings !== undefined && { settings: options.settings }),
-  });
-  return controlling(running);
+  };
+}
+
+/** What `speechdouble.express()` takes: `startEmulator`'s options but the address (the app has one). */
+export type ExpressMiddlewareOptions = Omit<StartEmulatorOptions, 'host' | 'port'>;
+
+/**
+ * The emulator as a middleware for an app of the caller's own, as `startEmulator` has it (a
+ * manual clock by default): `app.use(speechdouble.express())`, or under a path,
+ * `app.use('/mock', speechdouble.express())`. Requests the emulator does not serve go on to the
+ * app's next handler. Malformed options throw here; composing (settings, APIs) rejects `ready`
+ * and reaches the app's error handler with the first request.
+ *
+ * ```ts
+ * const emulator = speechdouble.express();
+ * app.use('/mock', emulator);
+ * await emulator.ready;
+ * // ... point your code at http://host:port/mock, submit a job ...
+ * await emulator.clock.advance(10);
+ * await emulator.close();
+ * ```
+ */
+export function expressMiddleware(options: ExpressMiddlewareOptions = {}): EmulatorMiddleware {
+  const { host: _host, port: _port, ...rest } = options as StartEmulatorOptions;
+  const mapped = emulatorOptions(rest);
+  return emulatorMiddleware(() => composeEmulator(mapped), mapped.clock.mode);
 }
 
 /** Internals the tests of this file read (not part of the package's API). */

@@ -78,10 +78,12 @@ function unprefixed(route: Route, path: string): string | undefined {
 }
 
 export function routeRequest(table: RouteTable, method: string, path: string, headers: Record<string, string>): RouteMatch {
-  const onPath = table.routes.flatMap((route) => {
+  // A plain loop: this runs on every request, over every route of every API.
+  const onPath: Array<{ route: Route; rest: string }> = [];
+  for (const route of table.routes) {
     const rest = unprefixed(route, path);
-    return rest === undefined ? [] : [{ route, rest }];
-  });
+    if (rest !== undefined) onPath.push({ route, rest });
+  }
   if (onPath.length === 0) {
     const owner = table.namespaces.filter((n) => path.startsWith(n.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
     return owner ? { kind: 'unknown-path', api: owner.api } : { kind: 'unknown-path' };

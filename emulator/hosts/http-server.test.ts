@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../compose.ts';
 import { STATEFUL_APIS } from '../apis/index.ts';
 import type { JournalEntry } from '../core/journal.ts';
-import { ListenError, type Exchange } from './http-server.ts';
+import { listen, ListenError, type Exchange } from './http-server.ts';
+import type { Emulator } from '../core/emulator.ts';
+import type { EmulatorResponse } from '../core/http-types.ts';
+import { Readable } from 'node:stream';
 import { operationNamer, readOutline } from './spec-outline.ts';
 import { createAjv, describeErrors } from '../../openapi/schemas.ts';
 import { API_NAMES, listOperations, loadSpec, specPath, type ApiName, type JsonObject, type LoadedSpec } from '../../openapi/specs.ts';
@@ -426,6 +429,130 @@ describe('onExchange (what serve --log prints)', () => {
       const named = exchanges.slice(0, -1).map((e) => namer.name(e.method, e.path, e.headers));
       expect(named).toEqual(journal.map((entry) => ({ api: entry.api, operationId: entry.operation_id })));
       expect(namer.name('GET', '/__emulator/health', {})).toEqual({ api: 'control', operationId: 'getHealth' });
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+/** One request as raw bytes on a fresh connection (`Connection: close`); resolves with everything the server sent. */
+async function rawExchange(url: string, requestLine: string, headers: Record<string, string> = {}, body = ''): Promise<{ status: number; head: string; body: string }> {
+  const socket = connect(Number(new URL(url).port), '127.0.0.1');
+  socket.on('error', () => {});
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  const lines = Object.entries({ host: new URL(url).host, connection: 'close', ...headers, ...(body && { 'content-length': String(Buffer.byteLength(body)) }) }).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`${requestLine}\r\n${lines.join('')}\r\n${body}`);
+  await closed;
+  const split = received.indexOf('\r\n\r\n');
+  const head = split < 0 ? received : received.slice(0, split);
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split < 0 ? '' : received.slice(split + 4) };
+}
+
+describe('request targets as node:http hands them over', () => {
+  it('reads an absolute-form target (GET http://host/path) by its path, and hands out URLs on its host', async () => {
+    const health = await rawExchange(server.url, 'GET http://elsewhere.test:8080/__emulator/health?x=1 HTTP/1.1');
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
+    const upload = await rawExchange(server.url, 'POST http://elsewhere.test:8080/v2/upload HTTP/1.1', { authorization: TEST_KEY, 'content-type': 'application/octet-stream' }, 'not much audio');
+    expect(upload.status).toBe(200);
+    expect((JSON.parse(upload.body) as { upload_url: string }).upload_url).toMatch(/^http:\/\/elsewhere\.test:8080\/upload\//);
+  });
+
+  it('keeps a path that starts with // a path (not a host), and the Host header the origin', async () => {
+    const reply = await rawExchange(server.url, 'GET //double HTTP/1.1');
+    expect(reply.status).toBe(404);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: 'not_found', message: expect.stringContaining('GET //double') });
+    const upload = await rawExchange(server.url, 'POST //v2/upload HTTP/1.1', { authorization: TEST_KEY, 'content-type': 'application/octet-stream' }, 'x');
+    expect(upload.status).toBe(404);
+    const byHost = await rawExchange(server.url, 'POST /v2/upload HTTP/1.1', { host: 'emulator.example:9', authorization: TEST_KEY, 'content-type': 'application/octet-stream' }, 'x');
+    expect((JSON.parse(byHost.body) as { upload_url: string }).upload_url).toMatch(/^http:\/\/emulator\.example:9\/upload\//);
+  });
+
+  it('answers malformed percent-encoding as the API or control API does, never with a 500', async () => {
+    const job = await rawExchange(server.url, 'GET /v2/jobs/%ZZ HTTP/1.1', { authorization: `Bearer ${TEST_KEY}` });
+    expect(job.status).toBe(400);
+    const control = await rawExchange(server.url, 'GET /__emulator/%E0%A4%A HTTP/1.1');
+    expect(control.status).toBe(404);
+    const query = await rawExchange(server.url, 'GET /v2/jobs?limit=%ZZ%ZZ HTTP/1.1', { authorization: `Bearer ${TEST_KEY}` });
+    expect(query.status).toBeGreaterThanOrEqual(200);
+    expect(query.status).toBeLessThan(500);
+    expect((await rawExchange(server.url, 'GET /__emulator/health HTTP/1.1')).status).toBe(200);
+  });
+
+  it('answers a target that is no path (OPTIONS *) with 400', async () => {
+    const reply = await rawExchange(server.url, 'OPTIONS * HTTP/1.1');
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: 'bad_request' });
+  });
+
+  it('sends HEAD answers without a body, and no framework headers', async () => {
+    const head = await rawExchange(server.url, 'HEAD /__emulator/health HTTP/1.1');
+    const get = await rawExchange(server.url, 'GET /__emulator/health HTTP/1.1');
+    expect(head.status).toBe(405); // the control API documents GET only, as before
+    expect(head.head).toMatch(/\r\nallow: GET\r\n/i);
+    expect(head.body).toBe('');
+    expect(get.body).not.toBe('');
+    for (const reply of [head, get]) expect(reply.head).not.toMatch(/\r\n(x-powered-by|etag):/i);
+  });
+});
+
+describe('what goes wrong in the emulator is an answer, not a crash', () => {
+  /** A stand-in emulator that answers every request with `answer()`. */
+  async function serving(answer: () => Promise<EmulatorResponse>) {
+    const fake = { handle: answer, beginShutdown() {} } as unknown as Emulator;
+    return listen(fake, { host: '127.0.0.1', port: 0 });
+  }
+
+  it('an exception becomes a JSON 500, or the error\'s own status', async () => {
+    const failing = await serving(async () => {
+      throw new Error('boom');
+    });
+    const tooLarge = await serving(async () => {
+      throw Object.assign(new Error('too big'), { status: 413 });
+    });
+    try {
+      const reply = await rawExchange(failing.url, 'GET /v2/jobs HTTP/1.1');
+      expect(reply.status).toBe(500);
+      expect(JSON.parse(reply.body)).toEqual({ error: 'internal', message: 'boom' });
+      expect(JSON.parse((await rawExchange(tooLarge.url, 'GET /x HTTP/1.1')).body)).toEqual({ error: 'payload_too_large', message: 'too big' });
+    } finally {
+      await failing.close();
+      await tooLarge.close();
+    }
+  });
+
+  it('an answer Node refuses to send (a header value with a newline, a status out of range) becomes a clean 500', async () => {
+    const badHeader = await serving(async () => ({ status: 200, headers: { 'x-fine': 'yes', 'x-bad': 'a\nb' }, body: 'hello' }));
+    const badStatus = await serving(async () => ({ status: 42, headers: { 'x-fine': 'yes' }, body: 'hello' }));
+    try {
+      for (const running of [badHeader, badStatus]) {
+        const reply = await rawExchange(running.url, 'GET / HTTP/1.1');
+        expect(reply.status).toBe(500);
+        expect(reply.head).not.toMatch(/x-fine/);
+        expect(JSON.parse(reply.body)).toMatchObject({ error: 'internal' });
+      }
+    } finally {
+      await badHeader.close();
+      await badStatus.close();
+    }
+  });
+
+  it('a streamed body that fails half-way cuts the connection (the status is already sent)', async () => {
+    const running = await serving(async () => {
+      const body = new Readable({ read() {} });
+      body.push('first part ');
+      setTimeout(() => body.destroy(new Error('disk gone')), 20);
+      return { status: 200, headers: { 'content-type': 'text/plain' }, body };
+    });
+    try {
+      const reply = await rawExchange(running.url, 'GET / HTTP/1.1');
+      expect(reply.status).toBe(200);
+      expect(reply.body).toContain('first part');
+      // Chunked, and never finished: no terminating chunk.
+      expect(reply.body.endsWith('0\r\n\r\n')).toBe(false);
+      expect((await rawExchange(running.url, 'GET / HTTP/1.1')).status).toBe(200);
     } finally {
       await running.close();
     }

@@ -1,58 +1,15 @@
-// The HTTP edge: turns express requests into EmulatorRequests and EmulatorResponses back into
-// bytes. Nothing below this file sees express.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+// The HTTP edge on node:http: each request's target, headers and body stream become an
+// EmulatorRequest, and the EmulatorResponse goes back as bytes (node-exchange.ts, shared with the
+// express adapter). No framework: the core sees the neutral request, its body a plain stream.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import express, { type Request, type Response } from 'express';
 import type { Emulator } from '../core/emulator.ts';
-import { queryFrom, type EmulatorRequest, type EmulatorResponse } from '../core/http-types.ts';
+import type { EmulatorResponse } from '../core/http-types.ts';
+import { badTarget, headersOf, originOf, parseTarget, send, sendFailure, toEmulatorRequest } from './node-exchange.ts';
 
 export interface ListenOptions {
   host: string;
   port: number;
-}
-
-// Bodies pass through unread, as a stream: the core reads each by its operation's media type
-// (JSON into memory within a bound, uploads straight to disk as they arrive).
-const mayHaveBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-
-function headersOf(req: Request): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-function toEmulatorRequest(req: Request): EmulatorRequest {
-  const url = new URL(req.originalUrl, 'http://emulator.invalid');
-  const query = queryFrom(url.searchParams);
-  return {
-    method: req.method, path: url.pathname, query, headers: headersOf(req), body: Buffer.alloc(0),
-    ...(mayHaveBody(req) && { stream: req }),
-    origin: `${req.protocol}://${req.headers.host ?? 'localhost'}`,
-  };
-}
-
-function send(res: Response, response: EmulatorResponse): void {
-  if (response.dropConnection) {
-    res.socket?.destroy();
-    return;
-  }
-  res.status(response.status);
-  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  const { body } = response;
-  if (body === undefined || body === null || response.status === 204 || response.status === 304) {
-    res.end();
-  } else if (Buffer.isBuffer(body) || typeof body === 'string') {
-    res.end(body);
-  } else if (body instanceof Readable) {
-    body.on('error', () => res.destroy());
-    body.pipe(res);
-  } else {
-    if (!res.hasHeader('content-type')) res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.end(JSON.stringify(body));
-  }
 }
 
 /** One request and what became of it, for a log (`serve --log`); it changes nothing about the answer. */
@@ -77,30 +34,31 @@ export interface Exchange {
 
 export type ExchangeListener = (exchange: Exchange) => void;
 
-function createApp(emulator: Emulator, onExchange?: ExchangeListener): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(async (req, res, next) => {
+/** Every request to the emulator; an unexpected failure is a 500 answer, never a crash. */
+function requestListener(emulator: Emulator, listeners: ReadonlySet<ExchangeListener>): RequestListener {
+  const onExchange: ExchangeListener = (exchange) => listeners.forEach((listener) => listener(exchange));
+  return (req, res) => {
+    const target = parseTarget(req.url ?? '');
     let response: EmulatorResponse | undefined;
-    if (onExchange) watch(req, res, () => response, onExchange);
-    try {
-      response = await emulator.handle(toEmulatorRequest(req));
-      send(res, response);
-    } catch (error) {
-      next(error);
-    }
-  });
-  // Anything unexpected: an answer, not a crash.
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
-    const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
-    if (res.headersSent) return res.end();
-    res.status(status).json({ error: status === 413 ? 'payload_too_large' : 'internal', message: error.message });
-  });
-  return app;
+    // Watched only while someone listens (`--log`): the watch costs a timer read and a header copy per request.
+    if (listeners.size > 0) watch(req, res, target?.path ?? req.url ?? '', () => response, onExchange);
+    void (async () => {
+      try {
+        const answer = target ? await emulator.handle(toEmulatorRequest(req, target, originOf(req, target))) : badTarget(req.url);
+        send(res, answer);
+        response = answer;
+      } catch (error) {
+        try {
+          sendFailure(res, error);
+        } catch {
+          res.destroy();
+        }
+      }
+    })();
+  };
 }
 
-function watch(req: Request, res: Response, answer: () => EmulatorResponse | undefined, listener: ExchangeListener): void {
+function watch(req: IncomingMessage, res: ServerResponse, path: string, answer: () => EmulatorResponse | undefined, listener: ExchangeListener): void {
   const receivedAt = new Date();
   const started = process.hrtime.bigint();
   res.once('close', () => {
@@ -108,7 +66,7 @@ function watch(req: Request, res: Response, answer: () => EmulatorResponse | und
     const outcome = response?.dropConnection ? 'dropped' : res.writableFinished ? 'answered' : 'aborted';
     try {
       listener({
-        receivedAt, method: req.method, url: req.originalUrl, path: new URL(req.originalUrl, 'http://emulator.invalid').pathname, headers: headersOf(req),
+        receivedAt, method: req.method ?? '', url: req.url ?? '', path, headers: headersOf(req),
         status: outcome === 'answered' ? res.statusCode : 0, outcome, ms: Number(process.hrtime.bigint() - started) / 1e6,
         ...(response && { response }),
       });
@@ -180,8 +138,7 @@ const DEFAULT_GRACE_MS = 10_000;
  */
 export async function listen(emulator: Emulator, options: ListenOptions): Promise<RunningServer> {
   const listeners = new Set<ExchangeListener>();
-  const app = createApp(emulator, (exchange) => listeners.forEach((listener) => listener(exchange)));
-  const server = createServer(app);
+  const server = createServer(requestListener(emulator, listeners));
   // Per connection, the requests on it being answered: a connection with none is idle, even one
   // that has not sent a request yet (server.closeIdleConnections() would leave that one open).
   const connections = new Map<Socket, number>();
