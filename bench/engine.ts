@@ -84,7 +84,7 @@ export async function writeLongWav(path: string, seconds: number): Promise<void>
   out.write(header);
   const second = Buffer.alloc(rate * 2);
   for (let i = 0; i < rate; i++) second.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 220 * i) / rate) * 8000), i * 2);
-  for (let s = 0; s < seconds; s++) if (!out.write(second)) await new Promise((r) => out.once('drain', r));
+  for (let s = 0; s < seconds; s++) if (!out.write(second)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
