@@ -48,6 +48,15 @@ interface JournalRecord {
   durationMs: number;
 }
 
+/**
+ * The first PREVIEW_CHARS characters of a body, as a string of its own: a slice of the decoded
+ * head would keep the whole decoded head alive for as long as the entry lives.
+ */
+function previewOf(head: Buffer): string {
+  const text = head.toString('utf8', 0, Math.min(head.length, PREVIEW_CHARS * 4));
+  return text.length <= PREVIEW_CHARS ? text : Buffer.from(text.slice(0, PREVIEW_CHARS)).toString('utf8');
+}
+
 function entryOf(record: JournalRecord): JournalEntry {
   const { request, refusal } = record;
   return {
@@ -84,7 +93,7 @@ export function createJournal(capacity = CAPACITY): Journal {
         match,
         bytes,
         sha256: streamed?.sha256 ?? (bytes === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex')),
-        preview: textual && head.length ? head.toString('utf8', 0, Math.min(head.length, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS) : '',
+        preview: textual && head.length ? previewOf(head) : '',
         status,
         refusal,
         durationMs,
