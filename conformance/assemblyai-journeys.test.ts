@@ -208,7 +208,7 @@ const second = (req: ProxiedRequest) => req.headers.authorization === 'second-ke
 const DEFECTS: Array<[string, string, Defect]> = [
   // stream
   ['stream', PLANNED[0]![1], editOk(isStream, (clip) => ({ ...clip, created: '2026-01-05T09:00:00Z' }))],
-  ['stream', PLANNED[1]![1], editOk((req) => isStream(req) && !bodyOf(req).includes('punctuate'), (clip) => ({ ...clip, text: `${clip.text[0].toUpperCase()}${clip.text.slice(1)}` }))],
+  ['stream', PLANNED[1]![1], editOk((req) => isStream(req) && !bodyOf(req).includes('punctuate'), (clip) => ({ ...clip, text: clip.text ? `${clip.text[0].toUpperCase()}${clip.text.slice(1)}` : clip.text }))],
   ['stream', PLANNED[2]![1], { response: (req, res) => (isStream(req) && bodyOf(req).includes('not base64!') ? emptyClip(res) : res) }],
   ['stream', PLANNED[3]![1], { response: (req, res) => (isStream(req) && !bodyOf(req).includes('audio_data') ? emptyClip(res) : res) }],
   ['stream', PLANNED[4]![1], { response: (req, res) => (isStream(req) && res.status === 400 && errorOf(res).startsWith('Audio is too long') ? emptyClip(res) : res) }],

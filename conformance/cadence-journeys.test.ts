@@ -31,7 +31,15 @@ const run = (target: string, only?: string, extra: Partial<Options> = {}) => run
 const steps = (report: RunReport): StepResult[] => report.groups.flatMap((g) => g.steps);
 const failed = (report: RunReport) => steps(report).filter((s) => s.outcome === 'failed');
 const describeFailures = (report: RunReport) => failed(report).map((s) => `${s.name}: ${s.failures.map((f) => `${f.check} ${f.message} (${f.received.slice(0, 160)})`).join('; ')}`);
-const skipped = (report: RunReport) => steps(report).filter((s) => s.outcome === 'skipped').map((s) => [s.name, s.skippedReason]);
+const skippedIn = (report: RunReport, kinds: string[]) => report.groups.filter((g) => kinds.includes(g.kind)).flatMap((g) => g.steps).filter((s) => s.outcome === 'skipped').map((s) => [s.name, s.skippedReason]);
+/** Journey steps skipped, with their reasons. */
+const skipped = (report: RunReport) => skippedIn(report, ['scenario']);
+/** The positive and negative cases skipped, with their reasons. */
+const casesSkipped = (report: RunReport) => skippedIn(report, ['probe', 'negative']);
+/** The one positive case no run can pass unless --token is an administrator's. */
+const USER_RECORDS: [string, unknown] = ['GET /api/1.1/obj/user/{user_id}', expect.stringMatching(/administrator/)];
+/** The add-on steps after `index`, skipped because it was. */
+const addonAfter = (index: number, reason: RegExp) => PLANNED.slice(index + 1).filter(([scenario]) => scenario === 'twilio-addon').map(([, step]) => [step, expect.stringMatching(reason)]);
 const journeySteps = (report: RunReport) => report.groups.filter((g) => g.kind === 'scenario').flatMap((g) => g.steps.map((st) => `${g.name} / ${st.name}`));
 
 // Every step the journeys plan, in order: the report of a full run must list exactly these,
@@ -88,19 +96,21 @@ describe('against the emulator', () => {
     const report = await run(emulator.url);
     expect(describeFailures(report)).toEqual([]);
     expect(skipped(report)).toEqual([]);
+    expect(casesSkipped(report)).toEqual([USER_RECORDS]);
     expect(report.groups.map((g) => g.name)).toEqual(['booking', 'refusals', 'languages', 'tenants', 'twilio-addon', 'documented-requests', 'negative-cases']);
     expect(journeySteps(report)).toEqual(PLANNED.map(([scenario, step]) => `${scenario} / ${step}`));
     expect(report.coverage.every((op) => op.seen.length > 0)).toBe(true);
     // What no request can provoke: 5xx; 403 (nothing but user records is for administrators,
     // and no key is one by default), 404 on an operation's own path other than getJob's, and
-    // user records themselves (200, 404), for administrator keys only.
+    // user records themselves (200, 403, 404), whose positive case is skipped (no key is known
+    // to be an administrator's) and whose negative cases are refused first (401, 400).
     const unseen = report.coverage.flatMap((op) => op.documented.filter((s) => !op.seen.includes(Number(s))).map((s) => `${op.operationId} ${s}`));
     expect(unseen).toEqual([
       'createJob 403', 'createJob 404', 'createJob 500', 'createJob 503',
       'listLanguages 401', 'listLanguages 403', 'listLanguages 404', 'listLanguages 405', 'listLanguages 406', 'listLanguages 500', 'listLanguages 503',
       'listJobs 405', 'listJobs 406', 'listJobs 500', 'listJobs 503',
       'getJob 405', 'getJob 406', 'getJob 500', 'getJob 503',
-      'getUser 200', 'getUser 404', 'getUser 405', 'getUser 406', 'getUser 500', 'getUser 503',
+      'getUser 200', 'getUser 403', 'getUser 404', 'getUser 405', 'getUser 406', 'getUser 500', 'getUser 503',
     ]);
   }, 60_000);
 });
@@ -128,6 +138,7 @@ describe('against a target with fewer credentials, no controllable clock, or off
         ['Two keys never see each other\'s bookings', 'needs a second key (--token2)'],
         ['the PDF holds the recording\'s words, in order', expect.stringMatching(/speechdouble only/)],
       ]);
+      expect(casesSkipped(report)).toEqual([USER_RECORDS]);
       expect(describeFailures(report)).toEqual([]);
     } finally {
       ticking = false;
@@ -140,13 +151,23 @@ describe('against a target with fewer credentials, no controllable clock, or off
   it('with only a key, or only basic credentials, skips the journeys of the other scheme with the flag they need', async () => {
     const tokenOnly = await run(emulator.url, undefined, { credentials: { token: 'test-key' }, secondCredentials: { token: 'second-key' } });
     expect(describeFailures(tokenOnly)).toEqual([]);
-    expect(skipped(tokenOnly)).toEqual([[PLANNED[20]![1], 'needs the add-on\'s basic credentials (--basic)']]);
+    // The add-on's later steps need what its first would have made: each is listed, skipped.
+    expect(skipped(tokenOnly)).toEqual([[PLANNED[20]![1], 'needs the add-on\'s basic credentials (--basic)'], ...addonAfter(20, /^an earlier step was skipped: needs .*--basic/)]);
+    // The add-on's cases need --basic too, but for those sent without credentials.
+    expect(new Set(casesSkipped(tokenOnly).map(([name, reason]) => (name === USER_RECORDS[0] ? 'user records' : `${String(name).includes('submitTwilioAddonRequest') || String(name).includes('/cadence/twilio') ? 'add-on' : name}: ${reason}`)))).toEqual(new Set([
+      'user records', 'add-on: needs the credentials its security scheme takes (--basic)',
+    ]));
     const basicOnly = await run(emulator.url, undefined, { credentials: { basic: 'cadence:friend' }, secondCredentials: { basic: 'second:pass' } });
+    const planned = (scenario: string) => PLANNED.filter(([s]) => s === scenario).map(([, step]) => step);
     expect(skipped(basicOnly)).toEqual([
-      [PLANNED[0]![1], 'needs a booking key (--token)'],
-      [PLANNED[5]![1], 'needs a booking key (--token)'],
-      [PLANNED[17]![1], 'needs a second booking key (--token2)'],
+      ...planned('booking').map((step, i) => [step, i === 0 ? 'needs a booking key (--token)' : 'an earlier step was skipped: needs a booking key (--token)']),
+      ...planned('refusals').map((step, i) => [step, i === 0 ? 'needs a booking key (--token)' : 'an earlier step was skipped: needs a booking key (--token)']),
+      ...planned('tenants').map((step, i) => [step, i === 0 ? 'needs a second booking key (--token2)' : 'an earlier step was skipped: needs a second booking key (--token2)']),
     ]);
+    // Every booking case needs the key (or the booking the set-up could not make), but those sent without credentials.
+    const reasons = new Set(casesSkipped(basicOnly).map(([, reason]) => reason));
+    expect(reasons).toEqual(new Set(['needs a booking key (--token)', 'needs the credentials its security scheme takes (--token)', 'set-up skipped: needs a booking key (--token)']));
+    expect(basicOnly.groups.find((g) => g.name === 'negative-cases')!.steps.filter((s) => s.outcome === 'passed').map((s) => s.name)).toEqual(expect.arrayContaining(['createJob: no credentials', 'submitTwilioAddonRequest: wrong credentials']));
     // Skipped, not failed: the run still conforms, and the generic groups meet the documented 401.
     expect(describeFailures(basicOnly)).toEqual([]);
   }, 60_000);
@@ -157,7 +178,8 @@ describe('against a target with fewer credentials, no controllable clock, or off
     if (!remote) return test.skip('127.0.0.2 is not a loopback address on this machine');
     try {
       const report = await run(remote.url);
-      expect(skipped(report)).toEqual([[PLANNED[22]![1], expect.stringMatching(/loopback/)]]);
+      expect(skipped(report)).toEqual([[PLANNED[22]![1], expect.stringMatching(/loopback/)], ...addonAfter(22, /^an earlier step was skipped: .*loopback/)]);
+      expect(casesSkipped(report)).toEqual([USER_RECORDS]);
       expect(describeFailures(report)).toEqual([]);
     } finally {
       await remote.close();

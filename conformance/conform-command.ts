@@ -101,6 +101,8 @@ export const conformCommand = () => new Command('conform')
       // An API without journeys yet still gets its probes and negative cases.
       scenarios: JOURNEYS[api]?.scenarios ?? [],
       existingResources: JOURNEYS[api]?.existingResources,
+      adaptExample: JOURNEYS[api]?.adaptExample,
+      readableAfterDelete: JOURNEYS[api]?.readableAfterDelete,
     });
     process.stdout.write(renderConsole(report, { color: flags.color && process.stdout.isTTY === true }));
     if (flags.junit) await writeFile(flags.junit, renderJUnit(report));

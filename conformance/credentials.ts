@@ -33,3 +33,41 @@ export function applyCredentials(doc: JsonObject, operation: JsonObject, credent
   }
   return placement;
 }
+
+/** Where a scheme's credential travels: the header or query parameter it is sent in. */
+export function credentialSlot(scheme: JsonObject): { in: 'header' | 'query'; name: string } | undefined {
+  const type = String(scheme.type);
+  if (type === 'http' || type === 'oauth2' || type === 'openIdConnect') return { in: 'header', name: 'authorization' };
+  if (type === 'apiKey' && scheme.in === 'header') return { in: 'header', name: String(scheme.name).toLowerCase() };
+  if (type === 'apiKey' && scheme.in === 'query') return { in: 'query', name: String(scheme.name) };
+  return undefined;
+}
+
+/** Header names (lower-cased) and query names that carry credentials for an operation. */
+export function credentialSlots(doc: JsonObject, operation: JsonObject): { headers: Set<string>; query: Set<string> } {
+  const slots = { headers: new Set<string>(), query: new Set<string>() };
+  const requirements = (operation.security ?? doc.security ?? []) as JsonObject[];
+  const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
+  for (const requirement of requirements) {
+    for (const name of Object.keys(requirement)) {
+      const slot = schemes[name] && credentialSlot(schemes[name]);
+      if (slot) (slot.in === 'header' ? slots.headers : slots.query).add(slot.name);
+    }
+  }
+  return slots;
+}
+
+/**
+ * The flag the run lacks for an operation whose security requires credentials and was given none
+ * of the kind its schemes take (`--basic` for HTTP basic, `--token` for the rest); undefined
+ * when the run has them, or the operation is open to anonymous callers too.
+ */
+export function missingCredentialFlag(doc: JsonObject, operation: JsonObject, credentials: Credentials): string | undefined {
+  const requirements = (operation.security ?? doc.security ?? []) as JsonObject[];
+  if (requirements.length === 0 || requirements.some((r) => Object.keys(r).length === 0)) return undefined;
+  const placed = applyCredentials(doc, operation, credentials);
+  if (Object.keys(placed.headers).length || Object.keys(placed.query).length) return undefined;
+  const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
+  const basic = Object.keys(requirements[0]!).some((name) => schemes[name]?.type === 'http' && String(schemes[name]?.scheme ?? '').toLowerCase() === 'basic');
+  return basic ? '--basic' : '--token';
+}

@@ -154,9 +154,13 @@ const DEFECTS: Array<[string, string, Defect]> = [
   ['negative-cases', 'getJob: wrong credentials', { request: (req) => ({ ...req, headers: { ...req.headers, authorization: 'Bearer test-key' } }) }],
 ];
 
+/** A run against the emulator as it is: every step the journeys plan, made once. */
+let clean: Promise<RunReport> | undefined;
+const cleanRun = () => (clean ??= run(emulator.url));
+
 describe('against an implementation broken in one way', () => {
   it('covers every journey step: each has a defect below that makes it fail', async () => {
-    const report = await run(emulator.url);
+    const report = await cleanRun();
     const journeySteps = report.groups.filter((g) => g.kind === 'scenario').flatMap((g) => g.steps.map((st) => `${g.name} / ${st.name}`));
     const covered = new Set(DEFECTS.map(([scenario, step]) => `${scenario} / ${step}`));
     expect(journeySteps.filter((name) => !covered.has(name))).toEqual([]);
@@ -169,9 +173,15 @@ describe('against an implementation broken in one way', () => {
       const report = await run(proxy.url, generic ? (step.startsWith('create a resource') ? 'negative' : step) : scenario);
       expect(failed(report).map((s) => s.name)).toContain(step);
       // Steps before the broken one passed: the defect is caught where it is, not earlier.
-      const group = report.groups.find((g) => g.steps.some((s) => s.name === step))!;
+      const group = report.groups.find((g) => (generic ? g.steps.some((s) => s.name === step) : g.name === scenario))!;
       const index = group.steps.findIndex((s) => s.name === step);
       expect(group.steps.slice(0, index).filter((s) => s.outcome === 'failed').map((s) => s.name)).toEqual([]);
+      // Every step the journey plans is listed; those after the failed one skipped, with the reason.
+      if (!generic) {
+        expect(group.steps.map((s) => s.name)).toEqual((await cleanRun()).groups.find((g) => g.name === scenario)!.steps.map((s) => s.name));
+        const after = group.steps.slice(index + 1);
+        expect(after.map((s) => [s.outcome, s.skippedReason])).toEqual(after.map(() => ['skipped', 'an earlier step of this scenario failed']));
+      }
     } finally {
       await proxy.close();
     }

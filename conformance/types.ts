@@ -66,7 +66,7 @@ export interface StepResult {
 }
 
 export interface GroupResult {
-  /** `scenario` for stateful journeys, `negative` for generated negative cases, `probe` for plain calls. */
+  /** `scenario` for stateful journeys, `negative` for generated negative cases, `probe` for the positive cases (each operation's documented request). */
   kind: 'scenario' | 'negative' | 'probe';
   name: string;
   title: string;
@@ -82,6 +82,11 @@ export interface OperationCoverage {
   documented: string[];
   /** Status codes the target answered with during the run. */
   seen: number[];
+  /**
+   * A valid request (a journey's, or a positive case's: never a negative case's) was answered
+   * with a success the operation documents: the operation was exercised.
+   */
+  succeeded: boolean;
 }
 
 export interface RunReport {

@@ -3,7 +3,10 @@
 // was received and where the expectation lives, or nothing.
 import type { ValidateFunction } from '../../openapi/schemas.ts';
 import type { JsonObject } from '../../openapi/specs.ts';
+import { mediaTypeOf as mediaTypeOfValue } from '../media-type.ts';
 import type { CheckFailure, Exchange } from '../types.ts';
+
+export { contentEntry, isJsonMediaType } from '../media-type.ts';
 
 export interface CheckContext {
   /** The operation, dereferenced. */
@@ -32,8 +35,5 @@ export function documentedResponse(operation: JsonObject, status: number): { key
   return undefined;
 }
 
-export function mediaTypeOf(headers: Record<string, string>): string {
-  return (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-export const isJsonMediaType = (type: string) => /^application\/([\w.+-]*\+)?json$/.test(type);
+/** The response's media type, lower-cased, without parameters (`../media-type.ts`). */
+export const mediaTypeOf = (headers: Record<string, string>): string => mediaTypeOfValue(headers['content-type']);

@@ -39,6 +39,13 @@ describe('the checks', () => {
     expect(check('content_type_documented').run(exchange(204), context)).toBeUndefined();
   });
 
+  it('read a media type in any case, with its parameters, as the type it is', () => {
+    const shouted = exchange(200, '{"id":"a1b2c3d4e5"}', { 'content-type': 'Application/JSON; charset=UTF-8', 'x-request-id': 'r1' });
+    for (const c of CHECKS) expect(c.run(shouted, context), c.name).toBeUndefined();
+    const invalid = exchange(200, '{"id":"TOO-LONG"}', { 'content-type': 'Application/JSON; charset=UTF-8', 'x-request-id': 'r1' });
+    expect(check('response_schema_conformance').run(invalid, context)?.message).toMatch(/does not match its schema/);
+  });
+
   it.each([
     ['not_a_server_error', exchange(503, 'down', { 'content-type': 'text/plain' }), /Server error 503/],
     ['not_a_server_error', exchange(undefined), /No response/],

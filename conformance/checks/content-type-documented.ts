@@ -1,6 +1,6 @@
 import { escapePointer } from '../../openapi/specs.ts';
 import type { JsonObject } from '../../openapi/specs.ts';
-import { documentedResponse, mediaTypeOf, type Check } from './check.ts';
+import { contentEntry, documentedResponse, mediaTypeOf, type Check } from './check.ts';
 
 export const contentTypeDocumented: Check = {
   name: 'content_type_documented',
@@ -16,9 +16,7 @@ export const contentTypeDocumented: Check = {
       if (exchange.response.body.length === 0) return undefined;
       return { message: 'A body where the spec documents none', expected: 'no body', received: `${exchange.response.body.length} bytes of ${type || 'untyped content'}`, pointer: `${pointer}/responses/${escapePointer(documented.key)}` };
     }
-    const types = Object.keys(content).map((t) => t.toLowerCase());
-    const matches = types.some((t) => t === type || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))) || t === '*/*');
-    if (matches) return undefined;
-    return { message: `Undocumented content type ${type || '(none)'}`, expected: types.join(', '), received: type || '(no content-type header)', pointer: where };
+    if (type && contentEntry(content, type)) return undefined;
+    return { message: `Undocumented content type ${type || '(none)'}`, expected: Object.keys(content).join(', '), received: type || '(no content-type header)', pointer: where };
   },
 };

@@ -1,6 +1,6 @@
 import { describeErrors } from '../../openapi/schemas.ts';
 import { escapePointer, type JsonObject } from '../../openapi/specs.ts';
-import { documentedResponse, isJsonMediaType, mediaTypeOf, type Check } from './check.ts';
+import { contentEntry, documentedResponse, isJsonMediaType, mediaTypeOf, type Check } from './check.ts';
 
 export const responseSchemaConformance: Check = {
   name: 'response_schema_conformance',
@@ -9,9 +9,10 @@ export const responseSchemaConformance: Check = {
     if (!exchange.response) return undefined;
     const documented = documentedResponse(operation, exchange.response.status);
     const type = mediaTypeOf(exchange.response.headers);
-    const media = (documented?.response.content as JsonObject | undefined)?.[type] as JsonObject | undefined;
-    if (!documented || !media?.schema || !isJsonMediaType(type)) return undefined;
-    const where = `${pointer}/responses/${escapePointer(documented.key)}/content/${escapePointer(type)}/schema`;
+    const entry = contentEntry(documented?.response.content as Record<string, JsonObject> | undefined, type);
+    const media = entry?.value;
+    if (!documented || !entry || !media?.schema || !isJsonMediaType(type)) return undefined;
+    const where = `${pointer}/responses/${escapePointer(documented.key)}/content/${escapePointer(entry.key)}/schema`;
     const text = exchange.response.body.toString('utf8');
     let body: unknown;
     try {

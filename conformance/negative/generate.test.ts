@@ -172,6 +172,20 @@ describe('every generated case, for every operation of every spec', () => {
   });
 });
 
+describe('a case that breaks a path parameter', () => {
+  it('names it, so a runner aiming the case at real resources keeps its broken value; no other case names one', () => {
+    const getRoom = casesOf('stenomatic', 'getRoom');
+    expect(getRoom.filter((c) => c.pathParam).map((c) => [c.name, c.pathParam])).toEqual([
+      ['path room_id longer than maxLength', 'room_id'],
+      ['path room_id does not match pattern', 'room_id'],
+    ]);
+    for (const api of API_NAMES) {
+      const doc = specs.get(api)!.dereferenced;
+      for (const c of listOperations(doc).flatMap((op) => generateNegativeCases(doc, op))) expect(c.pathParam !== undefined, `${api}: ${c.name}`).toBe(c.name.startsWith('path '));
+    }
+  });
+});
+
 describe('what the generator refuses to claim', () => {
   // A small spec that exercises the edges: exclusive bounds, a pattern, oneOf, optional auth,
   // a closed object.

@@ -11,6 +11,7 @@
 import { createAjv, type ValidateFunction } from '../../openapi/schemas.ts';
 import { escapePointer, type Json, type JsonObject, type OperationRef } from '../../openapi/specs.ts';
 import { buildExampleRequest, type ExampleRequest } from '../../openapi/example-requests.ts';
+import { credentialSlot, credentialSlots } from '../credentials.ts';
 import { boundaryOf, buildMultipart, parseMultipart, partName, textPart, truncateMultipart, type FormPart } from './multipart.ts';
 import { constraintSources, schemaViolations } from './violations.ts';
 
@@ -33,6 +34,8 @@ export interface NegativeCase {
   /** The pointer in `rule` alone: where in the (dereferenced) spec the rule is written. */
   pointer: string;
   request: ExampleRequest;
+  /** The path parameter the case breaks, if that is its point: a runner aiming the case at a real resource keeps this one as it is. */
+  pathParam?: string;
 }
 
 /** The key every "wrong credentials" case presents, in the scheme's own form. */
@@ -88,11 +91,11 @@ class CaseList {
   readonly cases: NegativeCase[] = [];
   private readonly names = new Set<string>();
 
-  add(name: string, kind: NegativeCaseKind, subject: string, constraint: string, pointer: string, request: ExampleRequest): void {
+  add(name: string, kind: NegativeCaseKind, subject: string, constraint: string, pointer: string, request: ExampleRequest, pathParam?: string): void {
     let unique = name;
     for (let n = 2; this.names.has(unique); n++) unique = `${name} (${n})`;
     this.names.add(unique);
-    this.cases.push({ name: unique, rule: `${subject}: ${constraint} (${pointer})`, kind, pointer, request });
+    this.cases.push({ name: unique, rule: `${subject}: ${constraint} (${pointer})`, kind, pointer, request, ...(pathParam !== undefined && { pathParam }) });
   }
 }
 
@@ -102,15 +105,6 @@ class CaseList {
 interface SchemeUse {
   name: string;
   scheme: JsonObject;
-}
-
-/** Where a scheme's credential travels, as buildExampleRequest and the runner place it. */
-function credentialSlot(scheme: JsonObject): { in: 'header' | 'query'; name: string } | undefined {
-  const type = String(scheme.type);
-  if (type === 'http' || type === 'oauth2' || type === 'openIdConnect') return { in: 'header', name: 'authorization' };
-  if (type === 'apiKey' && scheme.in === 'header') return { in: 'header', name: String(scheme.name).toLowerCase() };
-  if (type === 'apiKey' && scheme.in === 'query') return { in: 'query', name: String(scheme.name) };
-  return undefined;
 }
 
 function wrongCredential(scheme: JsonObject): string | undefined {
@@ -127,20 +121,6 @@ function describeScheme(scheme: JsonObject): string {
   return String(scheme.type);
 }
 
-/** Header names (lower-cased) and query names that carry credentials for the operation. */
-function credentialSlots(doc: JsonObject, op: OperationRef): { headers: Set<string>; query: Set<string> } {
-  const slots = { headers: new Set<string>(), query: new Set<string>() };
-  const requirements = (op.operation.security ?? doc.security ?? []) as JsonObject[];
-  const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
-  for (const requirement of requirements) {
-    for (const name of Object.keys(requirement)) {
-      const slot = schemes[name] && credentialSlot(schemes[name]);
-      if (slot) (slot.in === 'header' ? slots.headers : slots.query).add(slot.name);
-    }
-  }
-  return slots;
-}
-
 function credentialCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList): void {
   const requirements = op.operation.security ?? doc.security;
   if (!Array.isArray(requirements) || requirements.length === 0) return;
@@ -150,7 +130,7 @@ function credentialCases(doc: JsonObject, op: OperationRef, base: ExampleRequest
   const schemes = ((doc.components as JsonObject | undefined)?.securitySchemes ?? {}) as Record<string, JsonObject>;
   const requirementText = (requirements as JsonObject[]).map((r) => Object.keys(r).join(' + ')).join(' or ');
 
-  const slots = credentialSlots(doc, op);
+  const slots = credentialSlots(doc, op.operation);
   const bare = copy(base);
   let removed = false;
   for (const header of slots.headers) {
@@ -220,7 +200,7 @@ function replacePathParameter(template: string, filled: string, name: string, va
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
-  const slots = credentialSlots(doc, op);
+  const slots = credentialSlots(doc, op.operation);
   for (const { param, pointer } of parametersOf(doc, op)) {
     const where = String(param.in);
     const name = String(param.name);
@@ -252,7 +232,7 @@ function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest,
         if (!path) continue;
         request.path = path;
       }
-      out.add(`${subject} ${violation.label}`, violation.kind, subject, violation.constraint, violation.pointer, request);
+      out.add(`${subject} ${violation.label}`, violation.kind, subject, violation.constraint, violation.pointer, request, where === 'path' ? name : undefined);
     }
   }
 }

@@ -52,16 +52,18 @@ describe('coverage', () => {
         { code: '401', seen: false },
       ],
       undocumented: [],
+      answered: true,
       exercised: true,
     });
-    expect(rows.find((r) => r.operationId === 'deleteJob')).toMatchObject({ undocumented: [500], exercised: true });
-    expect(rows.find((r) => r.operationId === 'listJobs')).toMatchObject({ undocumented: [], exercised: false });
+    // Answered, but only with an undocumented 500: not exercised.
+    expect(rows.find((r) => r.operationId === 'deleteJob')).toMatchObject({ undocumented: [500], answered: true, exercised: false });
+    expect(rows.find((r) => r.operationId === 'listJobs')).toMatchObject({ undocumented: [], answered: false, exercised: false });
   });
 
-  it('totals operations answered and documented statuses seen', () => {
+  it('totals operations exercised (a documented success seen) and documented statuses seen', () => {
     const totals = coverageTotals(coverageRows(sampleReport.coverage));
-    expect(totals).toEqual({ operations: { exercised: 5, total: 6 }, statuses: { exercised: 5, total: 16 } });
-    expect(formatRatio(totals.operations)).toBe('5/6 (83%)');
+    expect(totals).toEqual({ operations: { exercised: 4, total: 6 }, statuses: { exercised: 5, total: 16 } });
+    expect(formatRatio(totals.operations)).toBe('4/6 (66%)');
     expect(formatRatio(totals.statuses)).toBe('5/16 (31%)');
     expect(formatRatio({ exercised: 0, total: 0 })).toBe('0/0');
   });

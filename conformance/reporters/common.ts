@@ -64,6 +64,8 @@ export interface CoverageRow {
   /** Statuses the target answered with that the spec does not document (no range, no default). */
   undocumented: number[];
   /** The operation answered at least once, whatever the status. */
+  answered: boolean;
+  /** A valid request of it was answered with a documented success (OperationCoverage.succeeded). */
   exercised: boolean;
 }
 
@@ -104,7 +106,8 @@ export function coverageRows(coverage: readonly OperationCoverage[]): CoverageRo
       path: operation.path,
       documented: operation.documented.map((code) => ({ code, seen: hit.has(code) })),
       undocumented: [...undocumented].sort((a, b) => a - b),
-      exercised: operation.seen.length > 0,
+      answered: operation.seen.length > 0,
+      exercised: operation.succeeded,
     };
   });
 }

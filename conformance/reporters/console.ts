@@ -118,6 +118,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
       operation: row.operationId,
       documented: row.documented.map((s) => ({ plain: `${s.code}${s.seen ? '✓' : '·'}`, seen: s.seen })),
       undocumented: row.undocumented.join(' '),
+      answered: row.answered,
       exercised: row.exercised,
     }));
     const head = { method: 'METHOD', path: 'PATH', operation: 'OPERATION', documented: 'DOCUMENTED', undocumented: 'UNDOCUMENTED SEEN' };
@@ -139,7 +140,8 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
       const documented =
         row.documented.map((c) => paint(c.seen ? 'green' : 'dim', c.plain)).join(' ') +
         ' '.repeat(width.documented - documentedText(row.documented).length);
-      const tail = row.undocumented ? paint('red', row.undocumented) : row.exercised ? '' : paint('yellow', 'not exercised');
+      const unexercised = row.answered ? 'no documented success' : 'not exercised';
+      const tail = row.undocumented ? paint('red', row.undocumented) : row.exercised ? '' : paint('yellow', unexercised);
       lines.push(
         `  ${row.method.padEnd(width.method)}  ${printable(row.path).padEnd(width.path)}  ${printable(row.operation).padEnd(width.operation)}  ` +
           `${documented}  ${tail}`.trimEnd(),
@@ -148,7 +150,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
     const totals = coverageTotals(rows);
     lines.push(
       paint('dim', '  ✓ seen · not seen; undocumented statuses seen are reported as failures above'),
-      `  operations exercised: ${formatRatio(totals.operations)}`,
+      `  operations exercised: ${formatRatio(totals.operations)} (answered a valid request with a documented success)`,
       `  documented statuses exercised: ${formatRatio(totals.statuses)}`,
     );
     return lines;

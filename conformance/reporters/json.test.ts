@@ -16,7 +16,7 @@ describe('the JSON report', () => {
 
   it('keeps the report’s own fields and structure', () => {
     expect(doc).toMatchObject({
-      version: 1,
+      version: 2,
       api: 'speechmatics',
       target: sampleReport.target,
       startedAt: sampleReport.startedAt,
@@ -78,9 +78,10 @@ describe('the JSON report', () => {
         { code: '404', seen: false },
       ],
       undocumented: [500],
-      exercised: true,
+      answered: true,
+      exercised: false,
     });
-    expect(doc.coverageTotals).toEqual({ operations: { exercised: 5, total: 6 }, statuses: { exercised: 5, total: 16 } });
+    expect(doc.coverageTotals).toEqual({ operations: { exercised: 4, total: 6 }, statuses: { exercised: 5, total: 16 } });
   });
 
   it('drops fields the runner left undefined, so the round trip stays exact', () => {

@@ -19,8 +19,11 @@ import {
   type StatusCoverage,
 } from './common.ts';
 
-/** Bumped when a field changes meaning or goes away; new fields do not bump it. */
-export const JSON_REPORT_VERSION = 1;
+/**
+ * Bumped when a field changes meaning or goes away; new fields do not bump it. 2: `exercised`
+ * means a documented success was seen (it meant any answer, now `answered`).
+ */
+export const JSON_REPORT_VERSION = 2;
 
 /** Bodies longer than this are summarised without their text. */
 export const MAX_TEXT_BYTES = 64 * 1024;
@@ -52,6 +55,9 @@ export interface JsonCoverage {
   /** Each documented code and whether a response fell under it (exact, range or default). */
   statuses: StatusCoverage[];
   undocumented: number[];
+  /** Answered at least once, whatever the status. */
+  answered: boolean;
+  /** A valid request was answered with a documented success. */
   exercised: boolean;
 }
 
@@ -87,6 +93,7 @@ export function renderJson(report: RunReport): JsonReport {
       seen: [...operation.seen],
       statuses: rows[i]!.documented,
       undocumented: rows[i]!.undocumented,
+      answered: rows[i]!.answered,
       exercised: rows[i]!.exercised,
     })),
     exchanges: report.exchanges.map(exchange),

@@ -5,7 +5,7 @@
 // several readers (GitLab among them) show only the first.
 
 import type { GroupResult, RunReport, StepResult } from '../types.ts';
-import { exchangesById, failureLines, plural, printable, redactUrl, summarise, type ClipLimits } from './common.ts';
+import { coverageRows, coverageTotals, exchangesById, failureLines, formatRatio, plural, printable, redactUrl, summarise, type ClipLimits } from './common.ts';
 
 // CI pages render the body in full; keep a runaway body from making the artifact huge.
 const LIMITS: ClipLimits = { maxChars: 16_000, maxLines: 400 };
@@ -14,6 +14,11 @@ export function renderJUnit(report: RunReport): string {
   const exchanges = exchangesById(report);
   const summary = summarise(report);
   const target = redactUrl(report.target);
+  const totals = coverageTotals(coverageRows(report.coverage));
+  const coverage = {
+    'operations exercised': formatRatio(totals.operations),
+    'documented statuses exercised': formatRatio(totals.statuses),
+  };
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
 
   out.push(
@@ -45,7 +50,7 @@ export function renderJUnit(report: RunReport): string {
       '    <properties>',
       // On every suite rather than on <testsuites>: the JUnit schema Jenkins and GitLab follow
       // allows <properties> only inside a <testsuite>.
-      ...Object.entries({ api: report.api, target, kind: group.kind, scenario: group.name }).map(
+      ...Object.entries({ api: report.api, target, kind: group.kind, scenario: group.name, ...coverage }).map(
         ([name, value]) => `      <property${attrs({ name, value })}/>`,
       ),
       '    </properties>',

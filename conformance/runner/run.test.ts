@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../emulator/compose.ts';
 import { controlClient } from '../../emulator/testing/control-client.ts';
-import type { Scenario, ScenarioContext } from '../scenario.ts';
+import { SkipStep, type Scenario, type ScenarioContext } from '../scenario.ts';
 import { json, startBrokenProxy } from '../testing/broken-proxy.ts';
 import type { RunReport } from '../types.ts';
 import { runConformance, type RunOptions } from './run.ts';
@@ -60,6 +60,38 @@ describe('the journeys it is handed', () => {
     expect(left.filter((j) => j.status !== 'deleted')).toEqual([]);
   }, 60_000);
 
+  it('report every step they plan, whatever happens: after a failure or a skip for good the rest are skipped with the reason', async () => {
+    const report = await run({
+      only: 'planned',
+      scenarios: [
+        journey('planned-fail', async (ctx) => {
+          const { id } = await ctx.step('make', async () => ({ id: 'x' }));
+          const made = await ctx.step('fail', async () => (ctx.expect(false, { message: 'made to fail', expected: 'x', received: 'y' }), { other: id }));
+          // What the failed step would have made is a stand-in: the code between steps goes on.
+          const { other } = made;
+          await ctx.step('after', async () => other.toUpperCase());
+          await ctx.step('last', async () => undefined);
+        }),
+        journey('planned-skip', async (ctx) => {
+          await ctx.step('outran', () => Promise.reject(new SkipStep('the target was too fast', { goOn: true })));
+          const given = await ctx.step('gives', () => Promise.reject(new SkipStep('not checked', { goOn: true, value: 7 })));
+          await ctx.step('uses', async () => void ctx.expect(given === 7, { message: 'no value', expected: '7', received: String(given) }));
+          await ctx.step('stops', () => Promise.reject(new SkipStep('needs a flag')));
+          await ctx.step('after the stop', async () => undefined);
+        }),
+      ],
+    });
+    const failed = 'an earlier step of this scenario failed';
+    expect(outcomes(report, 'planned-fail')).toEqual([['make', 'passed', undefined], ['fail', 'failed', undefined], ['after', 'skipped', failed], ['last', 'skipped', failed]]);
+    expect(outcomes(report, 'planned-skip')).toEqual([
+      ['outran', 'skipped', 'the target was too fast'],
+      ['gives', 'skipped', 'not checked'],
+      ['uses', 'passed', undefined],
+      ['stops', 'skipped', 'needs a flag'],
+      ['after the stop', 'skipped', 'an earlier step was skipped: needs a flag'],
+    ]);
+  }, 60_000);
+
   it('report an error thrown in a step as that step\'s failure', async () => {
     const report = await run({ only: 'throws', scenarios: [journey('throws', (ctx) => ctx.step('a bug', () => Promise.reject(new Error('a bug in the journey'))))] });
     expect(report.groups[0]!.steps[0]!.failures.map((f) => [f.check, f.message])).toEqual([['scenario_error', 'a bug in the journey']]);
@@ -77,14 +109,26 @@ describe('the journeys it is handed', () => {
 describe('negative cases', () => {
   const existingResources = async (ctx: ScenarioContext) => ({ jobid: await submitJob(ctx) });
 
-  it('aim at the resources the provider makes, so only the broken rule can refuse them', async () => {
-    let id = '';
-    const report = await run({ only: 'negative', scenarios: [], existingResources: async (ctx) => ({ jobid: (id = await submitJob(ctx)) }) });
-    const aimed = report.exchanges.filter((e) => e.step.endsWith('wrong credentials') && e.operation.path.includes('{jobid}'));
+  it('aim at the resources the provider makes, so only the broken rule can refuse them; a DELETE at a job of its own', async () => {
+    // The first job the provider makes is the shared one; it makes one more for each DELETE.
+    const made: string[] = [];
+    const report = await run({ only: 'negative', scenarios: [], existingResources: async (ctx) => ({ jobid: made[made.push(await submitJob(ctx)) - 1]! }) });
+    const id = made[0]!;
+    const aimed = (step: string) => report.exchanges.filter((e) => e.step === step && e.operation.path.includes('{jobid}'));
     expect(id).toBeTruthy();
-    expect(aimed.length).toBeGreaterThan(0);
-    expect(aimed.every((e) => e.request.url.includes(`/${id}`))).toBe(true);
+    for (const step of ['getJob: wrong credentials', 'getJobTranscript: wrong credentials']) {
+      expect(aimed(step).length).toBeGreaterThan(0);
+      expect(aimed(step).every((e) => e.request.url.includes(`/${id}`))).toBe(true);
+    }
+    // The DELETE, read before and after with the right key, aims at a job the provider made for it, in the same step.
+    const deleting = aimed('deleteJob: wrong credentials');
+    const own = new URL(deleting.at(-1)!.request.url).pathname.split('/')[3]!;
+    expect(deleting.slice(-3).map((e) => e.request.method)).toEqual(['GET', 'DELETE', 'GET']);
+    expect(made.slice(1)).toContain(own);
+    expect(report.exchanges.some((e) => e.step === 'deleteJob: wrong credentials' && e.request.method === 'POST' && e.response?.status === 201)).toBe(true);
+    expect(deleting.slice(-3).every((e) => e.request.url.includes(`/${own}`))).toBe(true);
   }, 60_000);
+
 
   it('all run even when some fail: each stands alone', async () => {
     const proxy = await startBrokenProxy(emulator.url, { response: (req, res) => (res.status === 422 ? json.write(res, { jobs: [] }, 200) : res) });

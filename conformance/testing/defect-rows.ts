@@ -1,7 +1,8 @@
 // The "defect row per step" discipline of the journey tests: every planned journey step has a
 // proxy defect that breaks exactly it, and against that defect the step is the only one of its
-// journey that fails (those before it pass, those after it do not run). The generic groups
-// (negative cases, documented requests) only need their step to fail.
+// journey that fails (those before it pass, those after it do not run, and are still listed,
+// skipped, so the journey reports every step it plans). The generic groups (negative cases,
+// documented requests) only need their step to fail.
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../types.ts';
 import { startBrokenProxy, type Defect } from './broken-proxy.ts';
@@ -36,9 +37,11 @@ export function defectRowTests(options: {
         }
         const group = report.groups.find((g) => g.name === scenario)!;
         expect(group.steps.filter((s) => s.outcome === 'failed').map((s) => s.name)).toEqual([step]);
-        expect(group.steps.map((s) => s.name)).toContain(step);
+        expect(group.steps.map((s) => s.name)).toEqual(planned.filter(([name]) => name === scenario).map(([, name]) => name));
         const index = group.steps.findIndex((s) => s.name === step);
         expect(group.steps.slice(0, index).map((s) => s.outcome)).toEqual(Array(index).fill('passed'));
+        const after = group.steps.slice(index + 1);
+        expect(after.map((s) => [s.outcome, s.skippedReason])).toEqual(after.map(() => ['skipped', 'an earlier step of this scenario failed']));
       } finally {
         await proxy.close();
       }

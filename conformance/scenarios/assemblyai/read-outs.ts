@@ -76,7 +76,7 @@ export const readOuts: Scenario = {
       const { id } = await create(ctx, { audio_url: await upload(ctx) });
       const calls = await callReadOuts(ctx, id);
       // A target may complete a transcript faster than five reads: that is no defect.
-      if (calls.some(({ call }) => call.status !== 400) && statusOf(await readTranscript(ctx, id)) === 'completed') throw new SkipStep('the transcript completed before its read-outs could be tried');
+      if (calls.some(({ call }) => call.status !== 400) && statusOf(await readTranscript(ctx, id)) === 'completed') throw new SkipStep('the transcript completed before its read-outs could be tried', { goOn: true, value: id });
       expectReadOutsRefused(ctx, calls, 'a queued');
       return id;
     });

@@ -17,7 +17,7 @@ export const transcription: Scenario = {
     });
     await ctx.step('it moves queued → processing → completed', async () => {
       const first = await readTranscript(ctx, id);
-      if (statusOf(first) === 'completed') throw new SkipStep('the transcript had completed before it was first read');
+      if (statusOf(first) === 'completed') throw new SkipStep('the transcript had completed before it was first read', { goOn: true });
       const end = await untilFinished(ctx, id);
       ctx.expect(end.status === 'completed', { message: 'A valid transcript did not complete', expected: 'completed', received: `${end.status}${end.transcript?.error ? ` (${end.transcript.error})` : ''}`, call: end.call });
     });

@@ -1,4 +1,4 @@
-import type { CallbackReceiver, ReceivedCall, Scenario, ScenarioContext } from '../../scenario.ts';
+import { mediaTypeOf, type CallbackReceiver, type ReceivedCall, type Scenario, type ScenarioContext } from '../../scenario.ts';
 import { create, finishedTranscript, readTranscript, sleep, untilFinished, upload, SPEECH } from './journey.ts';
 import { mediaHost } from '../media-host.ts';
 
@@ -22,8 +22,8 @@ async function expectWebhook(ctx: ScenarioContext, receiver: CallbackReceiver, p
   const call = calls[0]!;
   let body: Record<string, unknown> | undefined;
   try { body = JSON.parse(call.body.toString('utf8')); } catch { body = undefined; }
-  const type = String(call.headers['content-type'] ?? '');
-  ctx.expect(call.method === 'POST' && type.startsWith('application/json') && body?.transcript_id === id && body.status === status, { message: 'The webhook is not a JSON POST naming the transcript and its status', expected: `POST application/json ${JSON.stringify({ transcript_id: id, status })}`, received: `${call.method} ${type} ${call.body.toString('utf8').slice(0, 200)}`, pointer: POINTER });
+  const type = mediaTypeOf(call.headers['content-type']);
+  ctx.expect(call.method === 'POST' && type === 'application/json' && body?.transcript_id === id && body.status === status, { message: 'The webhook is not a JSON POST naming the transcript and its status', expected: `POST application/json ${JSON.stringify({ transcript_id: id, status })}`, received: `${call.method} ${type} ${call.body.toString('utf8').slice(0, 200)}`, pointer: POINTER });
   const secret = call.headers[AUTH.webhook_auth_header_name.toLowerCase()];
   ctx.expect(secret === AUTH.webhook_auth_header_value, { message: 'The webhook does not carry the auth header asked for', expected: `${AUTH.webhook_auth_header_name}: ${AUTH.webhook_auth_header_value}`, received: String(secret), pointer: `${ctx.pointerOf('createTranscript')}/callbacks` });
 }

@@ -1,6 +1,6 @@
 import { createSchemaCompiler, describeErrors, type ValidateFunction } from '../../../openapi/schemas.ts';
 import { loadSpec } from '../../../openapi/specs.ts';
-import type { CallbackReceiver, ReceivedCall, Scenario, ScenarioContext } from '../../scenario.ts';
+import { mediaTypeOf, type CallbackReceiver, type ReceivedCall, type Scenario, type ScenarioContext } from '../../scenario.ts';
 import { create, finishedJob, runTag, sameText, sleep, SPEECH_TEXT, untilFinished, upload, type JobDocument, SPEECH } from './journey.ts';
 import { mediaHost } from '../media-host.ts';
 
@@ -38,10 +38,10 @@ async function expectCallback(ctx: ScenarioContext, receiver: CallbackReceiver, 
   ctx.expect(calls.length === 1, { message: calls.length ? 'The callback was sent more than once' : 'No callback arrived', expected: `one ${want.method} ${url}`, received: calls.length ? calls.map((c) => `${c.method} ${c.url.pathname}`).join(', ') : `${receiver.calls.length} calls elsewhere: ${receiver.calls.map((c) => `${c.method} ${c.url.pathname}`).join(', ')}` });
   const call = calls[0]!;
   ctx.expect(call.method === want.method, { message: 'The callback used the wrong method', expected: want.method, received: call.method, pointer: `${ctx.pointerOf('createPreRecordedJob')}/callbacks` });
-  const type = String(call.headers['content-type'] ?? '');
+  const type = mediaTypeOf(call.headers['content-type']);
   let body: Record<string, any> | undefined;
   try { body = JSON.parse(call.body.toString('utf8')); } catch { body = undefined; }
-  ctx.expect(type.startsWith('application/json') && body !== undefined, { message: 'The callback body is not JSON', expected: 'application/json', received: `${type} ${call.body.toString('utf8').slice(0, 200)}`, pointer: BODY_POINTER });
+  ctx.expect(type === 'application/json' && body !== undefined, { message: 'The callback body is not JSON', expected: 'application/json', received: `${type} ${call.body.toString('utf8').slice(0, 200)}`, pointer: BODY_POINTER });
   const validate = await callbackBody();
   ctx.expect(validate(body), { message: 'The callback body is not as the spec documents it', expected: 'a TranscriptionCallbackBody', received: describeErrors(validate.errors).slice(0, 500), pointer: BODY_POINTER });
   ctx.expect(body!.id === want.id && body!.event === want.event && JSON.stringify(body!.custom_metadata) === JSON.stringify(want.job.custom_metadata), { message: 'The callback does not name the job, its outcome and its metadata', expected: JSON.stringify({ id: want.id, event: want.event, custom_metadata: want.job.custom_metadata }), received: JSON.stringify({ id: body!.id, event: body!.event, custom_metadata: body!.custom_metadata }), pointer: BODY_POINTER });

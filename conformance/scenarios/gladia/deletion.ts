@@ -14,7 +14,7 @@ const catchIn = (ctx: ScenarioContext, id: string, wanted: 'queued' | 'processin
 async function refusedWhile(ctx: ScenarioContext, first: string, audioUrl: string, tag: string, wanted: 'queued' | 'processing', as: Who = 'primary'): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const id = attempt === 1 ? first : (await create(ctx, { audio_url: audioUrl, custom_metadata: { conformance: tag } })).id;
-    if (!(await catchIn(ctx, id, wanted))) throw new SkipStep(`the job was never seen ${wanted}`);
+    if (!(await catchIn(ctx, id, wanted))) throw new SkipStep(`the job was never seen ${wanted}`, { goOn: true });
     const refused = await ctx.call('deletePreRecordedJob', { pathParams: { id }, as });
     if (refused.status !== 202 || attempt === 2) {
       expectGladiaError(ctx, refused, 403, `Deleting a ${wanted} job${attempt === 2 ? ' (twice, on two jobs)' : ''}`);
@@ -47,7 +47,7 @@ export const deletion: Scenario = {
       expectGladiaError(ctx, await ctx.call('getPreRecordedJobFile', { pathParams: { id } }), 404, 'Downloading the audio of a deleted job');
     });
     await ctx.step('a job that ended in error is deleted the same way', async () => {
-      if (!ctx.targetIsLocal) throw new SkipStep(LOCAL_ONLY);
+      if (!ctx.targetIsLocal) throw new SkipStep(LOCAL_ONLY, { goOn: true });
       const { id: failed } = await finishedJob(ctx, { audio_url: (await mediaHost(ctx, SPEECH)).missingUrl, custom_metadata: { conformance: tag } }, 'error');
       const deleted = await ctx.call('deletePreRecordedJob', { pathParams: { id: failed } });
       ctx.expect(deleted.status === 202 && (deleted.exchange.response?.body.length ?? 0) === 0, { message: 'Deleting a failed job did not answer 202 with no body', expected: '202, no body', received: `${deleted.status} ${deleted.text().slice(0, 200)}`, call: deleted, pointer: `${ctx.pointerOf('deletePreRecordedJob')}/description` });

@@ -34,7 +34,7 @@ export const transcription: Scenario = {
     await ctx.step('a new job is queued, with no result and no completed_at yet', async () => {
       const read = await readJob(ctx, id);
       const status = statusOf(read);
-      if (status === 'done' || status === 'error') throw new SkipStep('the job had finished before it was first read');
+      if (status === 'done' || status === 'error') throw new SkipStep('the job had finished before it was first read', { goOn: true });
       ctx.expect(status === 'queued' || status === 'processing', { message: 'A new job is not queued', expected: 'queued (or processing, on a fast target)', received: status, call: read.call, pointer: '#/components/schemas/JobStatus' });
       expectConsistent(ctx, read.call, read.job!);
     });

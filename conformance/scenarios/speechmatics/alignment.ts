@@ -1,14 +1,12 @@
 import type { Scenario } from '../../scenario.ts';
-import { submit, untilFinished } from './journey.ts';
-
-const TEXT = Buffer.from('Good morning, and welcome to the weather report.\nWill it rain today?\n');
+import { ALIGNMENT_CONFIG, ALIGNMENT_TEXT as TEXT, alignmentText, submit, untilFinished } from './journey.ts';
 
 export const alignment: Scenario = {
   name: 'alignment',
   title: 'Alignment: a text timed against its audio, in both tag formats',
   async run(ctx) {
     const id = await ctx.step('submit an alignment job with its text', () =>
-      submit(ctx, { type: 'alignment', alignment_config: { language: 'en' } }, { text_file: { data: TEXT, filename: 'script.txt', contentType: 'text/plain' } }));
+      submit(ctx, ALIGNMENT_CONFIG, alignmentText()));
     await ctx.step('the job finishes as done', async () => {
       const final = await untilFinished(ctx, id);
       ctx.expect(final === 'done', { message: 'A valid alignment job did not finish as done', expected: 'done', received: final });

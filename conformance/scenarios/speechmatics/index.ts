@@ -3,7 +3,7 @@ import type { ApiJourneys } from '../../scenario.ts';
 import { alignment } from './alignment.ts';
 import { deletion } from './deletion.ts';
 import { expiry } from './expiry.ts';
-import { existingJob } from './journey.ts';
+import { existingJobs } from './journey.ts';
 import { listing } from './listing.ts';
 import { notifications } from './notifications.ts';
 import { tenants } from './tenants.ts';
@@ -12,5 +12,7 @@ import { usage } from './usage.ts';
 
 export const speechmatics: ApiJourneys = {
   scenarios: [transcription, deletion, listing, alignment, notifications, tenants, usage, expiry],
-  existingResources: async (ctx) => ({ jobid: await existingJob(ctx) }),
+  existingResources: existingJobs,
+  // A deleted job stays readable, with status `deleted` (its transcript, media and text do not).
+  readableAfterDelete: { getJob: '#/components/schemas/JobDetails/properties/status' },
 };

@@ -41,9 +41,25 @@ export async function status(ctx: ScenarioContext, id: string): Promise<StatusRe
 /** Follows a job until it leaves `running`; every status seen must be documented and reachable. */
 export const untilFinished = (ctx: ScenarioContext, id: string): Promise<string> => followLifecycle(ctx, JOB_LIFECYCLE, () => status(ctx, id));
 
+/** The script an alignment job times against the speech. */
+export const ALIGNMENT_TEXT = Buffer.from('Good morning, and welcome to the weather report.\nWill it rain today?\n');
+export const ALIGNMENT_CONFIG = { type: 'alignment', alignment_config: { language: 'en' } };
+export const alignmentText = () => ({ text_file: { data: ALIGNMENT_TEXT, filename: 'script.txt', contentType: 'text/plain' } });
+
 /** A finished job to aim requests at; deleted when the run ends. */
 export async function existingJob(ctx: ScenarioContext): Promise<string> {
   const id = await submit(ctx);
   await untilFinished(ctx, id);
   return id;
+}
+
+/**
+ * The resources the runner's own cases aim at: a done transcription job, and a done alignment
+ * job for the two reads only an alignment job answers (its alignment, and the text it was given).
+ */
+export async function existingJobs(ctx: ScenarioContext): Promise<Record<string, string>> {
+  const jobid = await existingJob(ctx);
+  const alignment = await submit(ctx, ALIGNMENT_CONFIG, alignmentText());
+  await untilFinished(ctx, alignment);
+  return { jobid, 'getJobAlignment.jobid': alignment, 'getJobText.jobid': alignment };
 }

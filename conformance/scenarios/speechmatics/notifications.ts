@@ -1,4 +1,4 @@
-import type { Scenario } from '../../scenario.ts';
+import { mediaTypeOf, type Scenario } from '../../scenario.ts';
 import { submit, transcriptionConfig, untilFinished } from './journey.ts';
 
 export const notifications: Scenario = {
@@ -18,13 +18,13 @@ export const notifications: Scenario = {
       const arrived = await ctx.time.until(async () => receiver.calls.some((c) => c.url.searchParams.get('id') === id), 60);
       const call = receiver.calls.find((c) => c.url.searchParams.get('id') === id);
       ctx.expect(arrived && call !== undefined, { message: 'No notification arrived', expected: `POST ${url}?id=${id}&status=success`, received: `${receiver.calls.length} calls` });
-      const got = { method: call!.method, status: call!.url.searchParams.get('status'), agent: call!.headers['user-agent'], auth: call!.headers.authorization, type: String(call!.headers['content-type'] ?? '') };
+      const got = { method: call!.method, status: call!.url.searchParams.get('status'), agent: call!.headers['user-agent'], auth: call!.headers.authorization, type: mediaTypeOf(call!.headers['content-type']) };
       ctx.expect(got.method === 'POST' && got.status === 'success', { message: 'Wrong method or status in the notification', expected: 'POST ?id=…&status=success', received: `${got.method} status=${got.status}`, pointer: '#/components/callbacks/JobNotification' });
       ctx.expect(got.agent === 'Speechmatics-API/2.0', { message: 'Wrong User-Agent', expected: 'Speechmatics-API/2.0', received: String(got.agent) });
       ctx.expect(got.auth === 'Bearer conformance-receiver', { message: 'auth_headers were not applied', expected: 'Authorization: Bearer conformance-receiver', received: String(got.auth) });
       let body: { id?: string } | undefined;
       try { body = JSON.parse(call!.body.toString('utf8')); } catch { body = undefined; }
-      ctx.expect(got.type.startsWith('application/json') && body?.id === id, { message: 'contents ["jobinfo"] did not send the job info as JSON', expected: `application/json with "id": "${id}"`, received: `${got.type} ${call!.body.toString('utf8').slice(0, 200)}` });
+      ctx.expect(got.type === 'application/json' && body?.id === id, { message: 'contents ["jobinfo"] did not send the job info as JSON', expected: `application/json with "id": "${id}"`, received: `${got.type} ${call!.body.toString('utf8').slice(0, 200)}` });
     });
   },
 };
