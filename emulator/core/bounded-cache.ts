@@ -4,7 +4,8 @@
 export interface BoundedCache<V> {
   /** The cached value, or `make()`'s, kept as the most recent. */
   get(key: string, make: () => V): V;
-  forget(key: string): void;
+  /** A plain function, not a method: it may be handed on alone (as a job's expiry does). */
+  readonly forget: (key: string) => void;
   readonly size: number;
 }
 

@@ -55,6 +55,20 @@ describe('a manual clock', () => {
     expect(await clock.advance(2)).toBe(0);
   });
 
+  it('cancels every pending step of an owner, and only those', async () => {
+    const clock = createClock({ mode: 'manual' });
+    const [mine, theirs] = [{}, {}];
+    const seen: string[] = [];
+    clock.after(1000, 'a', () => void seen.push('a'), mine);
+    clock.after(2000, 'b', () => void seen.push('b'), theirs);
+    clock.after(3000, 'c', () => void seen.push('c'), mine);
+    clock.after(4000, 'd', () => void seen.push('d'));
+    clock.cancelOwned(mine);
+    expect(clock.pending()).toBe(2);
+    expect(await clock.advance(5)).toBe(2);
+    expect(seen).toEqual(['b', 'd']);
+  });
+
   it('refuses to go backwards', async () => {
     await expect(createClock({ mode: 'manual' }).advance(-1)).rejects.toThrow(RangeError);
   });

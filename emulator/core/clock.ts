@@ -29,11 +29,16 @@ export interface Clock {
   /** Emulated time, ms since the epoch. */
   nowMs(): number;
   now(): Date;
-  /** Runs `step` when emulated time reaches `at` (ms). A time in the past runs at the next chance. */
-  schedule(at: number, label: string, step: () => void | Promise<void>): ScheduledStep;
+  /**
+   * Runs `step` when emulated time reaches `at` (ms). A time in the past runs at the next chance.
+   * An `owner` (any object) lets `cancelOwned` find the step again without the owner keeping it.
+   */
+  schedule(at: number, label: string, step: () => void | Promise<void>, owner?: object): ScheduledStep;
   /** Runs `step` after `ms` of emulated time. */
-  after(ms: number, label: string, step: () => void | Promise<void>): ScheduledStep;
+  after(ms: number, label: string, step: () => void | Promise<void>, owner?: object): ScheduledStep;
   cancel(step: ScheduledStep): void;
+  /** Cancels every pending step scheduled with this owner. */
+  cancelOwned(owner: object): void;
   /** Moves emulated time forward and runs every step that falls due; resolves with how many ran. */
   advance(seconds: number): Promise<number>;
   pending(): number;
@@ -43,7 +48,7 @@ export interface Clock {
 
 interface Entry extends ScheduledStep {
   run: () => void | Promise<void>;
-  seq: number;
+  owner: object | undefined;
 }
 
 export function createClock(options: ClockOptions): Clock {
@@ -62,8 +67,8 @@ export function createClock(options: ClockOptions): Clock {
   const nowMs = () => (mode === 'manual' ? start + offset : start + (wall() - wallStart) * timeScale + offset);
 
   const insert = (entry: Entry) => {
-    // Ordered by due time, then by scheduling order, so equal times run first-come first-served.
-    const index = queue.findIndex((e) => e.at > entry.at || (e.at === entry.at && e.seq > entry.seq));
+    // Ordered by due time, then by scheduling order (ids grow), so equal times run first-come first-served.
+    const index = queue.findIndex((e) => e.at > entry.at || (e.at === entry.at && e.id > entry.id));
     if (index === -1) queue.push(entry);
     else queue.splice(index, 0, entry);
   };
@@ -99,8 +104,8 @@ export function createClock(options: ClockOptions): Clock {
     timer.unref();
   };
 
-  const schedule = (at: number, label: string, run: () => void | Promise<void>): ScheduledStep => {
-    const entry: Entry = { id: nextId, seq: nextId++, at, label, run };
+  const schedule = (at: number, label: string, run: () => void | Promise<void>, owner?: object): ScheduledStep => {
+    const entry: Entry = { id: nextId++, at, label, run, owner };
     insert(entry);
     arm();
     // The entry itself is the handle (read-only to callers): one object per step, not two,
@@ -115,10 +120,20 @@ export function createClock(options: ClockOptions): Clock {
     now: () => new Date(nowMs()),
     schedule,
     // Emulated time has whole milliseconds: 2.474 s of work is 2474 ms, not 2473.9999.
-    after: (ms, label, run) => schedule(nowMs() + Math.round(ms), label, run),
+    after: (ms, label, run, owner) => schedule(nowMs() + Math.round(ms), label, run, owner),
     cancel(step) {
       queue = queue.filter((e) => e.id !== step.id);
       arm();
+    },
+    cancelOwned(owner) {
+      // Read, and cut only what is cancelled: a reset releases every job, each over the whole queue.
+      let cancelled = false;
+      for (let i = queue.length - 1; i >= 0; i--) {
+        if (queue[i]!.owner !== owner) continue;
+        queue.splice(i, 1);
+        cancelled = true;
+      }
+      if (cancelled) arm();
     },
     async advance(seconds) {
       if (!(seconds >= 0)) throw new RangeError('seconds must be a number >= 0');

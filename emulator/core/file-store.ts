@@ -1,10 +1,9 @@
 // Where uploads and fetched media live while their job does: files in one temporary
 // directory per emulator, removed when the job goes, on reset, and at shutdown.
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface FileStore {
   /** A fresh path inside the store (the file is not created). */
@@ -24,9 +23,14 @@ export interface FileStore {
 export function createFileStore(): FileStore {
   let dir: string | undefined;
   let claimed = new Set<string>();
+  // A path is kept by its job for as long as the job lives, so it is made small: the directory
+  // is this store's own (mkdtemp), so a counter names files uniquely where a UUID would add 36
+  // characters; and it is one flat string (Array#join makes one), where path.join or a template
+  // leaves a concatenation that V8 flattens later into a second string behind the first.
+  let count = 0;
   const ensure = () => (dir ??= mkdtempSync(join(tmpdir(), 'speechdouble-')));
   return {
-    newPath: (hint = 'file') => join(ensure(), `${randomUUID()}-${hint.replace(/[^\w.-]/g, '_').slice(0, 40)}`),
+    newPath: (hint = 'file') => [ensure(), `${++count}-${hint.replace(/[^\w.-]/g, '_').slice(0, 40)}`].join(sep),
     async remove(path) {
       if (!path) return;
       claimed.delete(path);

@@ -30,6 +30,18 @@ describe('the request journal', () => {
     expect(journal.entries({})[0]!.id).toBe('req_0001');
   });
 
+  it('shows each request as it came, however compactly it is kept', () => {
+    const journal = createJournal();
+    const headers = { host: 'localhost', authorization: 'Bearer k', 'content-type': 'application/json', 'x-n': '1' };
+    journal.record({ method: 'GET', path: '/v2/jobs', query: {}, headers, body: Buffer.alloc(0) }, new Date(0), match, 200, 1.25);
+    journal.record({ method: 'GET', path: '/v2/jobs', query: { limit: '5', tag: ['a', 'b'] }, headers: { ...headers, 'x-n': '2' }, body: Buffer.alloc(0) }, new Date(1), { api: null, operationId: null }, 404, 2);
+    const [first, second] = journal.entries({});
+    expect(first).toMatchObject({ method: 'GET', path: '/v2/jobs', query: {}, headers, api: 'speechmatics', operation_id: 'createJob', status: 200, duration_ms: 1.25 });
+    expect(Object.keys(first!.headers)).toEqual(['host', 'authorization', 'content-type', 'x-n']);
+    expect(second).toMatchObject({ query: { limit: '5', tag: ['a', 'b'] }, headers: { ...headers, 'x-n': '2' }, api: null, operation_id: null, status: 404 });
+    expect(first!.query).not.toBe(second!.query);
+  });
+
   it('summarises the body: its size, its sha256 and a preview, without keeping it', () => {
     const journal = createJournal();
     journal.record(request('/x', '{"a":1}'), new Date(0), match, 200, 1);

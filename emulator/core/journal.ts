@@ -34,12 +34,22 @@ export interface Journal {
 // The sha256 of no bytes: most requests (every GET) have no body, and hashing nothing per request shows in a profile.
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
-/** What one request leaves behind, kept compact; a JournalEntry is built from it when read. */
+/**
+ * What one request leaves behind, kept compact (the journal holds up to 10,000): flat (no
+ * object per request for its method and path, or its match), no empty query object, and the
+ * strings that repeat from request to request (the path, header values, a body's hash and
+ * preview) shared with earlier entries through `shared`. A JournalEntry is built from it when read.
+ */
 interface JournalRecord {
   seq: number;
   receivedAt: number;
-  request: Pick<EmulatorRequest, 'method' | 'path' | 'query' | 'headers'>;
-  match: { api: string | null; operationId: string | null };
+  method: string;
+  path: string;
+  /** Undefined when the request had none. */
+  query: Record<string, QueryValue> | undefined;
+  headers: Record<string, string>;
+  api: string | null;
+  operationId: string | null;
   bytes: number;
   sha256: string;
   preview: string;
@@ -57,18 +67,45 @@ function previewOf(head: Buffer): string {
   return text.length <= PREVIEW_CHARS ? text : Buffer.from(text.slice(0, PREVIEW_CHARS)).toString('utf8');
 }
 
+/** Strings longer than this are kept as they are: sharing is for the short ones that repeat. */
+const SHARED_MAX_CHARS = 256;
+/** How many distinct strings are remembered for sharing; the memory starts again when full. */
+const SHARED_STRINGS = 1024;
+
+/**
+ * An equal string seen lately, else this one (remembered): a test suite sends the same host,
+ * credential, content type and often the same body again and again, and without this each
+ * entry would keep copies of its own.
+ */
+function createSharing(): (text: string) => string {
+  let seen = new Map<string, string>();
+  return (text) => {
+    if (text.length > SHARED_MAX_CHARS) return text;
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    if (seen.size >= SHARED_STRINGS) seen = new Map();
+    seen.set(text, text);
+    return text;
+  };
+}
+
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
+}
+
 function entryOf(record: JournalRecord): JournalEntry {
-  const { request, refusal } = record;
+  const { refusal } = record;
   return {
     id: `req_${String(record.seq).padStart(4, '0')}`,
     received_at: new Date(record.receivedAt).toISOString(),
-    api: record.match.api,
-    operation_id: record.match.operationId,
-    method: request.method,
-    path: request.path,
-    query: request.query,
-    headers: request.headers,
-    body: { content_type: request.headers['content-type'] ?? null, bytes: record.bytes, sha256: record.sha256, preview: record.preview },
+    api: record.api,
+    operation_id: record.operationId,
+    method: record.method,
+    path: record.path,
+    query: record.query ?? {},
+    headers: record.headers,
+    body: { content_type: record.headers['content-type'] ?? null, bytes: record.bytes, sha256: record.sha256, preview: record.preview },
     status: record.status,
     ...(refusal && { refusal: { ...refusal } }),
     duration_ms: record.durationMs,
@@ -79,21 +116,28 @@ export function createJournal(capacity = CAPACITY): Journal {
   // A ring: once full, each new request overwrites the oldest, at no cost per request.
   let ring: Array<JournalRecord | undefined> = [];
   let counter = 0;
+  let shared = createSharing();
   return {
     record(request, receivedAt, match, status, durationMs, streamed, refusal) {
       const type = request.headers['content-type'];
       const head = streamed?.head ?? request.body;
       const textual = !type || /^(text\/|application\/(json|x-www-form-urlencoded)|multipart\/)/.test(type);
       const bytes = streamed?.bytes ?? request.body.length;
+      // Only what an entry shows is kept: not the body (its head becomes the preview).
+      const headers = { ...request.headers };
+      for (const name in headers) headers[name] = shared(headers[name]!);
       ring[counter % capacity] = {
         seq: ++counter,
         receivedAt: receivedAt.getTime(),
-        // Only what an entry shows is kept: not the body (its head becomes the preview).
-        request: { method: request.method, path: request.path, query: request.query, headers: request.headers },
-        match,
+        method: request.method,
+        path: shared(request.path),
+        query: hasKeys(request.query) ? request.query : undefined,
+        headers,
+        api: match.api,
+        operationId: match.operationId,
         bytes,
-        sha256: streamed?.sha256 ?? (bytes === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex')),
-        preview: textual && head.length ? previewOf(head) : '',
+        sha256: bytes === 0 ? EMPTY_SHA256 : shared(streamed?.sha256 ?? createHash('sha256').update(request.body).digest('hex')),
+        preview: textual && head.length ? shared(previewOf(head)) : '',
         status,
         refusal,
         durationMs,
@@ -104,13 +148,14 @@ export function createJournal(capacity = CAPACITY): Journal {
       const chosen: JournalEntry[] = [];
       for (let i = oldestFirst.length - 1; i >= 0 && chosen.length < limit; i--) {
         const record = oldestFirst[i]!;
-        if (!api || record.match.api === api) chosen.push(entryOf(record));
+        if (!api || record.api === api) chosen.push(entryOf(record));
       }
       return chosen.reverse();
     },
     reset() {
       ring = [];
       counter = 0;
+      shared = createSharing();
     },
   };
 }

@@ -16,8 +16,10 @@ export interface Lifecycle<S extends string> {
   /**
    * Retention: a resource still in the expiring status after `seconds` moves to the expired
    * one and loses its files, but stays listed (the vendor answers "expired", not "unknown").
+   * `then` is called with its id once it has expired: pass a function made once (per API
+   * state), not one per resource, since a finished resource keeps its expiry for days.
    */
-  retain(ownership: Ownership, resource: Resource & { status: S }, seconds: number, label: string, then?: () => void): void;
+  retain(ownership: Ownership, resource: Resource & { status: S }, seconds: number, label: string, then?: (id: string) => void): void;
 }
 
 export interface LifecycleOptions<S extends string> {
@@ -42,7 +44,7 @@ export function defineLifecycle<S extends string>(transitions: Transitions<S>, o
       ownership.after(resource.held, seconds * 1000, label, async () => {
         if (resource.status !== expires.from) return;
         move(resource, expires.to);
-        then?.();
+        then?.(resource.id);
         await ownership.dropFiles(resource.held);
       });
     },

@@ -2,14 +2,16 @@
 // scheduled for it on the clock and the files it keeps on disk. Releasing them cancels the
 // one and removes the other, so a deleted or reset resource never acts again later.
 // Holdings are plain data on the resource (a finished job should weigh little); the
-// functions that act on them are made once per emulator.
-import type { Clock, ScheduledStep } from './clock.ts';
+// functions that act on them are made once per emulator. The steps are not listed here: the
+// clock knows them by their owner (the Holdings object), so a resource keeps no array of
+// steps and no wrapper per step to take a step off that array when it runs.
+import type { Clock } from './clock.ts';
 import type { FileStore } from './file-store.ts';
 
 type Step = () => void | Promise<void>;
 
 export interface Holdings {
-  steps?: ScheduledStep[];
+  /** Made exactly as long as needed (`[path]`): an array grown by push reserves 17 slots. */
   files?: string[];
   /** A step that waits for reads instead of time ("after N reads"). */
   onReads?: { remaining: number; step: Step };
@@ -47,12 +49,7 @@ export function createOwnership(clock: Clock, files: FileStore): Ownership {
   };
   return {
     after(held, ms, label, step) {
-      const scheduled = clock.after(ms, label, () => {
-        held.steps = held.steps?.filter((s) => s !== scheduled);
-        if (!held.steps?.length) delete held.steps;
-        return step();
-      });
-      (held.steps ??= []).push(scheduled);
+      clock.after(ms, label, step, held);
     },
     afterReads(held, reads, step) {
       held.onReads = { remaining: Math.max(1, reads), step };
@@ -65,13 +62,12 @@ export function createOwnership(clock: Clock, files: FileStore): Ownership {
     },
     keep(held, path) {
       files.claim(path);
-      (held.files ??= []).push(path);
+      held.files = held.files ? [...held.files, path] : [path];
       return path;
     },
     dropFiles,
     async release(held) {
-      for (const step of held.steps ?? []) clock.cancel(step);
-      delete held.steps;
+      clock.cancelOwned(held);
       delete held.onReads;
       await dropFiles(held);
     },

@@ -42,13 +42,14 @@ const pathOf = (url: string) => {
 
 export function createUploadRegistry(ownership: Ownership, random: () => Random): UploadRegistry {
   const store = createTenantStore<Upload>(ownership);
-  let byPath = new Map<string, { tenant: string; id: string }>();
+  // The upload itself, not a { tenant, id } made for the map: it carries both.
+  let byPath = new Map<string, Upload>();
   return {
     register(tenant, file, urlFor) {
       const id = random().uuid();
       const upload: Upload = { id, tenant, url: urlFor(id), ...file, held: {} };
       ownership.keep(upload.held, file.path);
-      byPath.set(pathOf(upload.url) ?? upload.url, { tenant, id });
+      byPath.set(pathOf(upload.url) ?? upload.url, upload);
       return store.add(tenant, upload);
     },
     resolve(tenant, url) {

@@ -76,6 +76,14 @@ describe('the audio probe', () => {
     await expect(probeFile(FIXTURES_DIR + file)).rejects.toBeInstanceOf(UnreadableAudioError);
   });
 
+  it('gives the same bytes, in another file, the same (shared, read-only) AudioInfo', async () => {
+    const f = readable[0]!;
+    const copy = join(scratch, `copy-of-${f.file}`);
+    await writeFile(copy, readFileSync(FIXTURES_DIR + f.file));
+    const [first, second] = [await probeFile(FIXTURES_DIR + f.file), await probeFile(copy)];
+    expect(second).toBe(first);
+  });
+
   it('refuses an empty file', async () => {
     const path = join(scratch, 'empty.wav');
     await writeFile(path, '');

@@ -32,27 +32,41 @@ function unlessExpired(job: Job, runtime: SpeechmaticsRuntime, kind: 'jobExpired
 
 const createJob: SpeechmaticsHandler = async (request, state, runtime) => {
   if (request.body.kind !== 'form') throw smError('malformedRequest', 'the body must be multipart/form-data');
-  const config = request.body.values.config as JobConfig;
+  const given = request.body.values.config as JobConfig;
   const dataFile = formFile(request.body, 'data_file');
   const textFile = formFile(request.body, 'text_file');
-  const { fetch_data: fetchData, fetch_text: fetchText } = config;
+  const { fetch_data: fetchData, fetch_text: fetchText } = given;
   if (dataFile && fetchData) throw smError('malformedRequest', 'give data_file or fetch_data, not both');
   if (textFile && fetchText) throw smError('malformedRequest', 'give text_file or fetch_text, not both');
   if (!dataFile && !fetchData) throw smError('missingDataFile');
-  if (config.type === 'alignment' && !textFile && !fetchText) throw smError('missingTextFile');
+  if (given.type === 'alignment' && !textFile && !fetchText) throw smError('missingTextFile');
 
+  // Shared with the recent jobs made with the same config (nothing changes a job's config).
+  const config = state.configs.get(JSON.stringify(given), () => given);
+  const id = runtime.random.alnum(10);
+  const createdAt = runtime.clock.nowMs();
+  const text = textFile?.path ? await readFile(textFile.path) : undefined;
+  // A fetched file has no name until the vendor has it: the docs show "".
+  const dataName = dataFile?.filename ?? '';
+  // Every field a job will have, in one literal (none spread in, none added later): the object
+  // is made with room for all of them, not grown into a second, out-of-object property array.
   const job: Job = {
-    id: runtime.random.alnum(10),
-    createdAt: runtime.clock.nowMs(),
+    id,
+    createdAt,
     status: 'running',
     config,
-    // A fetched file has no name until the vendor has it: the docs show "".
-    dataName: dataFile?.filename ?? '',
-    ...(config.type === 'alignment' && { textName: textFile?.filename ?? '' }),
-    ...(textFile?.path && { text: await readFile(textFile.path) }),
-    ...(dataFile?.path && { dataPath: dataFile.path }),
-    errors: [],
-    held: {},
+    dataName: state.names.get(dataName, () => dataName),
+    textName: config.type === 'alignment' ? (textFile?.filename ?? '') : undefined,
+    dataPath: dataFile?.path || undefined,
+    text,
+    audio: undefined,
+    errors: undefined,
+    rejection: undefined,
+    finishedAt: undefined,
+    billable: undefined,
+    registration: undefined,
+    // One slot, for the media `keep` adds below (an empty literal reserves four).
+    held: { files: undefined },
   };
   if (job.dataPath) runtime.own.keep(job.held, job.dataPath);
   state.jobs.add(request.tenant, job);
@@ -91,7 +105,7 @@ function outputsOf(job: Job, type: JobConfig['type'], runtime: SpeechmaticsRunti
   unlessExpired(job, runtime, 'fileExpired');
   if (job.config.type !== type) throw smError(type === 'transcription' ? 'notTranscription' : 'notAlignment');
   if (job.status === 'running') throw smError(type === 'transcription' ? 'transcriptionNotReady' : 'jobInProgress');
-  if (job.status === 'rejected') throw smError('jobRejected', job.errors.at(-1)?.message);
+  if (job.status === 'rejected') throw smError('jobRejected', job.errors?.at(-1)?.message);
   if (job.status === 'deleted') throw smError('fileExpired');
 }
 

@@ -37,15 +37,22 @@ export interface JobConfig {
   [key: string]: unknown;
 }
 
+export interface JobError {
+  timestamp: string;
+  message: string;
+}
+
 /**
  * A job keeps only what cannot be recomputed: its transcript, enrichments and alignment are
  * rendered from the audio when read (outputs.ts), since the engine gives the same words for
- * the same audio every time.
+ * the same audio every time. A stored job should weigh little (thousands are kept for days):
+ * its config, file name and AudioInfo are shared with the jobs made alike (never changed once
+ * the job is made), and it has no errors array until it has an error.
  */
 export interface Job extends Resource {
   createdAt: number;
   status: JobStatus;
-  config: JobConfig;
+  readonly config: JobConfig;
   dataName: string;
   textName?: string;
   /** The media on disk (uploaded or fetched); undefined until a fetch succeeds. */
@@ -53,7 +60,7 @@ export interface Job extends Resource {
   /** The alignment text: small, so kept in memory. */
   text?: Buffer;
   audio?: AudioInfo;
-  errors: Array<{ timestamp: string; message: string }>;
+  errors?: JobError[];
   /** Why the job will be rejected when its processing ends, and how notifications say so. */
   rejection?: { message: string; notify: 'error' | 'fetch_error' };
   /** When the job finished processing (done or rejected), for usage. */
@@ -68,9 +75,17 @@ export interface JobsState {
   jobs: TenantStore<Job>;
   /** Transcripts rendered lately, so polling a finished job does not re-run the engine. */
   outputs: RenderedOutputs;
+  /** Recent jobs' configs (by their JSON) and file names: a job made alike shares them. */
+  configs: BoundedCache<JobConfig>;
+  names: BoundedCache<string>;
 }
 
 export type RenderedOutputs = BoundedCache<Promise<{ transcript: Transcript; enrichments: Enrichments }>>;
+
+/** Adds an error to a job; the array is made to size (one grown by push reserves 17 slots). */
+export function addError(job: Job, error: JobError): void {
+  job.errors = job.errors ? [...job.errors, error] : [error];
+}
 
 export interface JobFetches {
   data?: FetchConfig;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { RetryPolicy } from '../../core/callbacks.ts';
 import { encodeMultipart } from '../../../openapi/multipart-encoding.ts';
 import { alignmentText, jobInfo, transcriptJson, transcriptText } from './outputs.ts';
-import type { Job, JobsState, SpeechmaticsRuntime } from './model.ts';
+import { addError, type Job, type JobsState, type SpeechmaticsRuntime } from './model.ts';
 import { parseAuthHeaders } from './auth-headers.ts';
 
 export interface NotificationConfig {
@@ -99,7 +99,7 @@ export async function sendNotifications(job: Job, state: JobsState, runtime: Spe
         ...(payload && { body: payload }),
       },
       NOTIFICATION_RETRIES,
-      () => void job.errors.push({ timestamp: runtime.clock.now().toISOString(), message: 'Sending notification failed' }),
+      () => addError(job, { timestamp: runtime.clock.now().toISOString(), message: 'Sending notification failed' }),
     );
   }
 }

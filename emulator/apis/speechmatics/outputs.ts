@@ -65,7 +65,7 @@ export function jobDetails(job: Job): Record<string, unknown> {
     status: job.status,
     config: job.config,
     ...(job.config.tracking && { tracking: job.config.tracking }),
-    ...(job.errors.length > 0 && { errors: job.errors }),
+    ...(job.errors && { errors: job.errors }),
   };
 }
 

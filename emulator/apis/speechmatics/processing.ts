@@ -5,7 +5,7 @@ import { progress } from '../../core/lifecycle.ts';
 import { fetchBytes, fetchKept, RemoteMediaError } from '../../core/remote-media.ts';
 import { probeFile, UnreadableAudioError } from '../../engine/probe.ts';
 import { parseAuthHeaders } from './auth-headers.ts';
-import { JOBS, type Job, type JobFetches, type JobsState, type SpeechmaticsRuntime } from './model.ts';
+import { addError, JOBS, type Job, type JobFetches, type JobsState, type SpeechmaticsRuntime } from './model.ts';
 import { sendNotifications } from './notifications.ts';
 import { isoMs } from './outputs.ts';
 
@@ -53,7 +53,7 @@ async function finish(job: Job, state: JobsState, runtime: SpeechmaticsRuntime):
   const now = runtime.clock.nowMs();
   job.finishedAt = now;
   if (job.rejection || !job.audio) {
-    job.errors.push({ timestamp: isoMs(now), message: job.rejection?.message ?? 'Job rejected due to invalid audio' });
+    addError(job, { timestamp: isoMs(now), message: job.rejection?.message ?? 'Job rejected due to invalid audio' });
     JOBS.move(job, 'rejected');
     await sendNotifications(job, state, runtime);
     return;
@@ -62,7 +62,8 @@ async function finish(job: Job, state: JobsState, runtime: SpeechmaticsRuntime):
   JOBS.move(job, 'done');
   job.billable = true;
   await sendNotifications(job, state, runtime);
-  JOBS.retain(runtime.own, job, runtime.settings['retention-days'] * 24 * 3600, 'speechmatics: a job expires', () => state.outputs.forget(job.id));
+  // Expired, its rendered outputs go (state.outputs.forget takes the id: no closure per job).
+  JOBS.retain(runtime.own, job, runtime.settings['retention-days'] * 24 * 3600, 'speechmatics: a job expires', state.outputs.forget);
 }
 
 export async function deleteJob(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
