@@ -18,6 +18,12 @@ export interface RouteTable {
   routes: Route[];
   /** Path prefixes an API owns: an unknown path under one is that API's 404. */
   namespaces: Array<{ api: string; prefix: string }>;
+  /**
+   * The routes a path may match, by its first two segments and its number of segments
+   * (`pathKey`), in table order; `any` are those that may match a path under any key.
+   */
+  byKey: Map<string, Route[]>;
+  any: Route[];
 }
 
 function templateToRegExp(template: string): RegExp {
@@ -54,7 +60,41 @@ export function buildRouteTable(specs: LoadedSpec[], namespaces: Record<string, 
     }
     for (const namespace of namespaces[spec.name] ?? []) for (const prefix of prefixes) owned.push({ api: spec.name, prefix: prefix + namespace });
   }
-  return { routes, namespaces: owned };
+  return { routes, namespaces: owned, ...indexRoutes(routes) };
+}
+
+/**
+ * What every path a route matches shares: its first two segments and how many segments it has
+ * (`/v2/jobs 3` for `/v2/jobs/x` and `/v2/jobs/x/`: a trailing slash adds none).
+ */
+function pathKey(path: string): string {
+  const first = path.indexOf('/', 1);
+  const second = first < 0 ? -1 : path.indexOf('/', first + 1);
+  let slashes = 0;
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) slashes++;
+  return `${second < 0 ? path : path.slice(0, second)} ${path.endsWith('/') ? slashes - 1 : slashes}`;
+}
+
+/**
+ * Each route under the key of every path it matches (`pathKey`), one per prefix it is served
+ * under: a parameter matches one whole segment (`[^/]+`), so the prefix and the template give
+ * the first two segments, when both are literal, and the count. A route with a parameter there,
+ * a template shorter than two segments or ending in `/` may match paths under any key: it is in
+ * every list, and in `any`.
+ */
+function indexRoutes(routes: Route[]): Pick<RouteTable, 'byKey' | 'any'> {
+  const keys = routes.map((route) => route.prefixes.map((full) => {
+    full += route.template;
+    const [, first, second] = full.split('/');
+    if (first === undefined || second === undefined || first.includes('{') || second.includes('{') || full.endsWith('/')) return undefined;
+    return `/${first}/${second} ${full.split('/').length - 1}`;
+  }));
+  const any = routes.filter((_, i) => keys[i]!.includes(undefined));
+  const byKey = new Map<string, Route[]>();
+  for (const key of new Set(keys.flat())) {
+    if (key !== undefined) byKey.set(key, routes.filter((_, i) => keys[i]!.includes(key) || keys[i]!.includes(undefined)));
+  }
+  return { byKey, any };
 }
 
 export type RouteMatch =
@@ -77,10 +117,14 @@ function unprefixed(route: Route, path: string): string | undefined {
   return undefined;
 }
 
+/** A route's method is `GET`, `POST`…: a method with no lower-case ASCII letter compares as it is (non-ASCII matches none either way). */
+const LOWER_CASE = /[a-z]/;
+
 export function routeRequest(table: RouteTable, method: string, path: string, headers: Record<string, string>): RouteMatch {
-  // A plain loop: this runs on every request, over every route of every API.
+  // A plain loop: this runs on every request, over the routes the path's key leaves (in table
+  // order: the same matches as trying every route).
   const onPath: Array<{ route: Route; rest: string }> = [];
-  for (const route of table.routes) {
+  for (const route of table.byKey.get(pathKey(path)) ?? table.any) {
     const rest = unprefixed(route, path);
     if (rest !== undefined) onPath.push({ route, rest });
   }
@@ -88,7 +132,9 @@ export function routeRequest(table: RouteTable, method: string, path: string, he
     const owner = table.namespaces.filter((n) => path.startsWith(n.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
     return owner ? { kind: 'unknown-path', api: owner.api } : { kind: 'unknown-path' };
   }
-  const candidates = onPath.filter(({ route }) => route.method === method.toUpperCase());
+  // Methods arrive upper-case (Node's parser gives them so); only another spelling is converted.
+  const upper = LOWER_CASE.test(method) ? method.toUpperCase() : method;
+  const candidates = onPath.length === 1 ? (onPath[0]!.route.method === upper ? onPath : []) : onPath.filter(({ route }) => route.method === upper);
   if (candidates.length === 0) {
     return { kind: 'wrong-method', api: onPath[0]!.route.api, allowed: [...new Set(onPath.map(({ route }) => route.method))], path: onPath[0]!.rest };
   }

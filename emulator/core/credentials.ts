@@ -213,16 +213,15 @@ export function createCredentialReader(doc: JsonObject, op: OperationRef): Crede
     else requirements.push(names.map((name) => ({ name, read: readerFor(name) })));
   }
 
+  // Plain loops, no closures: this runs on every request.
   return (request, policy) => {
     let worst: Failure | undefined;
-    const note = (failure: Failure): void => {
-      if (!worst || RANK[failure.problem] > RANK[worst.problem]) worst = failure;
-    };
     try {
       for (const requirement of requirements) {
         let failure: Failure | undefined;
         let tenant = '';
-        requirement.forEach(({ name, read }, index) => {
+        for (let index = 0; index < requirement.length; index++) {
+          const { name, read } = requirement[index]!;
           const found = read(request);
           let problem: Problem | undefined;
           if (found.kind === 'absent') problem = 'missing';
@@ -230,13 +229,14 @@ export function createCredentialReader(doc: JsonObject, op: OperationRef): Crede
           else if (!accepted(policy, found.credential)) problem = 'rejected';
           else if (index === 0) tenant = found.credential;
           if (problem && (!failure || RANK[problem] > RANK[failure.problem])) failure = { problem, scheme: name };
-        });
+        }
         if (!failure) return { ok: true, tenant, scheme: requirement[0]!.name };
-        note(failure);
+        if (!worst || RANK[failure.problem] > RANK[worst.problem]) worst = failure;
       }
     } catch {
       // A reader met something no type allows for (a getter that throws, say): nothing was read.
-      note({ problem: 'malformed', scheme: requirements[0]?.[0]?.name ?? '' });
+      const failure: Failure = { problem: 'malformed', scheme: requirements[0]?.[0]?.name ?? '' };
+      if (!worst || RANK[failure.problem] > RANK[worst.problem]) worst = failure;
     }
     // An anonymous request is let in, but a credential that was offered and is wrong is still
     // refused (Cadence's language list: "a Bearer key that is not accepted still gets 401").

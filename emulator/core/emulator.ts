@@ -1,6 +1,6 @@
 // The emulator as one function from request to response, with no HTTP framework in sight:
 // the express host and (later) the msw handlers both call `handle`.
-import { buildRouteTable, routeRequest, type RouteTable } from './api-routing.ts';
+import { buildRouteTable, routeRequest, type RouteMatch, type RouteTable } from './api-routing.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';
 import { buildApiControlRoutes, checkControlAnswer, controlError, matchApiControl, readControlBody } from './api-control.ts';
@@ -165,26 +165,44 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     },
   };
 
-  async function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
-    if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) {
-      return dated(await withBody(incoming, (request) => serveControl(request)));
+  // Not an async function: the request is routed and handed on in the same turn, and the answer
+  // is awaited once (in `settle`); every `await` of an async function is a hop through the
+  // microtask queue. A throw is still a rejection, as from an async function.
+  function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
+    try {
+      if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) return answerControl(incoming);
+      const receivedAt = clock.now();
+      const started = performance.now();
+      const metered: BodyMeter | undefined = incoming.stream && meter(incoming.stream);
+      const request = metered ? { ...incoming, stream: metered.stream } : incoming;
+      const match = routeRequest(routes, request.method, request.path, request.headers);
+      const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: (match.kind === 'wrong-method' || match.kind === 'unknown-path' ? match.api : undefined) ?? null, operationId: null };
+      const fault = faults.take(request, matched.api);
+      const answer = fault ? applyFault(fault, () => answerTo(request, match)) : answerTo(request, match);
+      return settle(answer, request, receivedAt, started, matched, metered);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const receivedAt = clock.now();
-    const started = process.hrtime.bigint();
-    const metered: BodyMeter | undefined = incoming.stream && meter(incoming.stream);
-    const request = metered ? { ...incoming, stream: metered.stream } : incoming;
-    const match = routeRequest(routes, request.method, request.path, request.headers);
-    const matched = match.kind === 'matched' ? { api: match.api, operationId: match.operationId } : { api: (match.kind === 'wrong-method' || match.kind === 'unknown-path' ? match.api : undefined) ?? null, operationId: null };
-    const fault = faults.take(request, matched.api);
-    // A route miss (the API's own answer or ours) says so in the journal and the log, as the stateful API's refusals do.
-    const answer = async () => {
-      const response = await serve(request, match);
-      return match.kind === 'matched' || response.refusal ? response : { ...response, refusal: routeRefusal(match, request.method) };
-    };
-    const response = fault ? await applyFault(fault, answer) : await answer();
+  }
+
+  async function answerControl(request: EmulatorRequest): Promise<EmulatorResponse> {
+    return dated(await withBody(request, (buffered) => serveControl(buffered)));
+  }
+
+  /** A route miss (the API's own answer or ours) says so in the journal and the log, as the stateful API's refusals do. */
+  function answerTo(request: EmulatorRequest, match: RouteMatch): EmulatorResponse | Promise<EmulatorResponse> {
+    const response = serve(request, match);
+    if (match.kind === 'matched') return response;
+    const refuse = (response: EmulatorResponse) => (response.refusal ? response : { ...response, refusal: routeRefusal(match, request.method) });
+    return response instanceof Promise ? response.then(refuse) : refuse(response);
+  }
+
+  /** The answer, journaled and dated. */
+  async function settle(answer: EmulatorResponse | Promise<EmulatorResponse>, request: EmulatorRequest, receivedAt: Date, started: number, matched: { api: string | null; operationId: string | null }, metered: BodyMeter | undefined): Promise<EmulatorResponse> {
+    const response = await answer;
     // A body nobody read (a 401, a fault) still has to be drained before the connection is reused.
     if (request.stream && !request.stream.readableEnded) request.stream.resume();
-    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, Number(process.hrtime.bigint() - started) / 1e6, metered?.summary(), response.refusal);
+    journal.record(request, receivedAt, matched, response.dropConnection ? 0 : response.status, performance.now() - started, metered?.summary(), response.refusal);
     return dated(response);
   }
 
@@ -193,13 +211,16 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   let dateSecond = NaN;
   let dateText = '';
   function dated(response: EmulatorResponse): EmulatorResponse {
-    if (response.dropConnection || Object.keys(response.headers).some((name) => name.toLowerCase() === 'date')) return response;
-    const second = Math.floor(clock.now().getTime() / 1000);
+    if (response.dropConnection) return response;
+    const headers = response.headers;
+    const names = Object.keys(headers);
+    for (let i = 0; i < names.length; i++) if (names[i]!.length === 4 && names[i]!.toLowerCase() === 'date') return response;
+    const second = Math.floor(clock.nowMs() / 1000);
     if (second !== dateSecond) {
       dateSecond = second;
       dateText = new Date(second * 1000).toUTCString();
     }
-    return { ...response, headers: { date: dateText, ...response.headers } };
+    return { ...response, headers: { date: dateText, ...headers } };
   }
 
   async function serveControl(request: EmulatorRequest): Promise<EmulatorResponse> {
@@ -226,7 +247,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     }
   }
 
-  async function applyFault(fault: Fault, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+  async function applyFault(fault: Fault, next: () => EmulatorResponse | Promise<EmulatorResponse>): Promise<EmulatorResponse> {
     if (fault.delay_ms > 0) await new Promise<void>((resolve) => clock.after(fault.delay_ms, `fault ${fault.id} delay`, resolve));
     if (fault.drop_connection) return { status: 0, headers: {}, dropConnection: true };
     if (!fault.response) return next();
@@ -235,7 +256,8 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     return jsonResponse(status, body, headers);
   }
 
-  async function serve(request: EmulatorRequest, match: ReturnType<typeof routeRequest>): Promise<EmulatorResponse> {
+  /** A stateful API's answer is its handler's promise, handed on as it is; route misses answer at once. */
+  function serve(request: EmulatorRequest, match: RouteMatch): EmulatorResponse | Promise<EmulatorResponse> {
     if (match.kind === 'wrong-method' || match.kind === 'unknown-path') {
       const owner = match.api === undefined ? undefined : stateful.get(match.api);
       const miss = match.kind === 'wrong-method' ? { kind: match.kind, allowed: match.allowed } : { kind: match.kind };
@@ -260,15 +282,18 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
         message: `${match.api} serves ${request.path} with ${match.allowed.join(', ')}, not ${request.method}.`,
       }, { allow: match.allowed.join(', ') });
     }
-    const prefer = readPreferences(request.headers, request.query);
     const live = stateful.get(match.api);
     // Handlers and Prism see the operation's own path, whatever server prefix it came under.
     const routed = match.path === request.path ? request : { ...request, path: match.path };
+    // No Prefer header and none of its query parameters: nothing to read (readPreferences would find no preference).
+    const { query } = request;
+    if (live && !request.headers.prefer && query.__code === undefined && query.__example === undefined && query.__dynamic === undefined) return live.handle(routed, match.template);
+    const prefer = readPreferences(request.headers, request.query);
     if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(routed, match.template);
     return withBody(routed, (buffered) => serveDocumented(buffered, match, prefer));
   }
 
-  async function serveDocumented(request: EmulatorRequest, match: Extract<ReturnType<typeof routeRequest>, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {
+  async function serveDocumented(request: EmulatorRequest, match: Extract<RouteMatch, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {
     if (!prefer.ok) {
       // Prism answers a malformed Prefer header with 422 problem+json; so do we.
       return { status: 422, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY', title: 'Invalid Prefer header', status: 422, detail: prefer.problem } };

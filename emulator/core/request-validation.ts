@@ -80,18 +80,26 @@ export function createParameterValidator(op: OperationRef, pathItem: JsonObject,
   const params = [...((pathItem.parameters ?? []) as JsonObject[]), ...((op.operation.parameters ?? []) as JsonObject[])];
   const sets = { path: parameterSet(params, 'path', compile), query: parameterSet(params, 'query', compile), header: parameterSet(params, 'header', compile) };
 
+  const locations = (['path', 'query', 'header'] as const).map((location) => ({ location, ...sets[location], declared: Object.keys(sets[location].schemas) }));
+  const headerNames = locations[2]!.declared;
+
   return (request, pathParams) => {
+    const header: Record<string, unknown> = {};
+    for (const name of headerNames) if (request.headers[name] !== undefined) header[name] = request.headers[name];
     const values = {
       path: { ...pathParams } as Record<string, unknown>,
       query: { ...request.query } as Record<string, unknown>,
-      header: Object.fromEntries(Object.keys(sets.header.schemas).flatMap((name) => (request.headers[name] === undefined ? [] : [[name, request.headers[name]]]))),
+      header,
     };
-    for (const location of ['path', 'query', 'header'] as const) {
-      const { validate, schemas } = sets[location];
-      if (!validate(values[location])) return { ok: false, failure: everyFailure(validate.errors!.map((error) => failureFrom(error, location, schemas))) };
+    for (const { location, validate, schemas, declared } of locations) {
+      const given = values[location];
+      // With nothing declared there, the schema ({ type: object }, no properties) passes any object and changes nothing.
+      if (declared.length > 0 && !validate(given)) return { ok: false, failure: everyFailure(validate.errors!.map((error) => failureFrom(error, location, schemas))) };
       // ajv coerces "1e309" to Infinity and lets it through every bound: no parameter is infinite.
-      for (const [name, value] of Object.entries(values[location])) {
-        if ([value].flat().some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+      for (const name in given) {
+        if (!Object.prototype.hasOwnProperty.call(given, name)) continue;
+        const value = given[name];
+        if (typeof value === 'number' ? !Number.isFinite(value) : Array.isArray(value) && value.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
           const schema = schemas[name];
           return { ok: false, failure: { in: location, name, rule: 'type', expected: String(schema?.type ?? 'number'), ...(schema && { schema }) } };
         }

@@ -11,9 +11,9 @@ import { acceptsAny } from './content-negotiation.ts';
 import { createCredentialReader, createKeyPolicy, type CredentialPolicy } from './credentials.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse, type Refusal } from './http-types.ts';
 import type { Resource } from './ownership.ts';
-import { readRequestBody } from './request-body.ts';
+import { readRequestBody, type RequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
-import { createBodyValidator, createCompilers, createParameterValidator } from './request-validation.ts';
+import { createBodyValidator, createCompilers, createParameterValidator, type ValidatedParams } from './request-validation.ts';
 import { credentialRefusal, failureRefusal, type ValidationFailure } from './validation-failure.ts';
 import { resolveSettings, type SettingsSchema } from './settings.ts';
 import { createTenantStore, type TenantStore } from './tenant-store.ts';
@@ -49,11 +49,18 @@ function compileTemplate(template: string): CompiledTemplate {
 
 function pathParams(template: string, path: string): PathParams {
   const { names, pattern } = templates.get(template) ?? compileTemplate(template);
-  const raw = pattern.exec(path)?.slice(1) ?? [];
+  const raw = pattern.exec(path);
   const values: Record<string, string> = {};
-  for (const [i, name] of names.entries()) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const text = raw?.[i + 1] ?? '';
+    // Without a `%` there is nothing to decode (decodeURIComponent would return it as it is).
+    if (!text.includes('%')) {
+      values[name] = text;
+      continue;
+    }
     try {
-      values[name] = decodeURIComponent(raw[i] ?? '');
+      values[name] = decodeURIComponent(text);
     } catch {
       return { ok: false, failure: { in: 'path', name, rule: 'encoding', expected: 'valid percent-encoding (RFC 3986)' } };
     }
@@ -76,7 +83,8 @@ const originOf = (request: EmulatorRequest) => request.origin ?? `http://${reque
 
 function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefinition<State, S>, spec: LoadedSpec, shared: Runtime, options: MountOptions): StatefulApi {
   const settings = resolveSettings(definition.name, definition.settings, options.settings);
-  const operations = new Map<string, () => Operation>();
+  // By template, then method: two lookups of strings the route table already holds, no key built per request.
+  const operations = new Map<string, Map<string, () => Operation>>();
   type Operation = {
     op: ReturnType<typeof listOperations>[number];
     operationId: string;
@@ -95,7 +103,8 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     // Validators are compiled on an operation's first request: compiling every schema of five
     // specs up front was most of `serve`'s start-up, for operations a run may never call.
     let built: Operation | undefined;
-    operations.set(`${op.method.toUpperCase()} ${op.path}`, () => (built ??= { op, operationId: id, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) }));
+    if (!operations.has(op.path)) operations.set(op.path, new Map());
+    operations.get(op.path)!.set(op.method.toUpperCase(), () => (built ??= { op, operationId: id, credentials: createCredentialReader(spec.dereferenced, op), params: createParameterValidator(op, pathItem, compilers), body: createBodyValidator(op, compilers), ...(negotiates && { negotiates }) }));
   }
   const samples = createKeyPolicy(definition.sampleKeys ?? [], false);
   const policy: CredentialPolicy = { accepts: (key) => options.keys.accepts(key) || samples.accepts(key) };
@@ -110,42 +119,63 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     const runtime: ApiRuntime<S> = Object.create(shared, { api: { value: definition.name }, settings: { value: settings }, uploads: { value: uploads } });
     return { state: definition.createState(scope), runtime, dispose: async () => { for (const store of stores) await store.dispose(); await uploads.dispose(); } };
   };
-  let current = generation();
+  type Generation = ReturnType<typeof generation>;
+  let current: Generation = generation();
 
-  async function run(operation: Operation, request: EmulatorRequest, template: string, written: string[]): Promise<EmulatorResponse> {
-    const { state, runtime } = current;
-    const context: ErrorContext<S> = { method: request.method, path: request.path, runtime };
-    // Each refusal before the handler carries what the spec (or authorize) found, for the journal and the log.
-    const invalid = (failure: ValidationFailure) => refused(definition.errors.validation(failure, context), failureRefusal(failure));
+  /** What a refusal before the handler quotes. */
+  const contextOf = (request: EmulatorRequest, runtime: ApiRuntime<S>): ErrorContext<S> => ({ method: request.method, path: request.path, runtime });
+  // Each refusal before the handler carries what the spec (or authorize) found, for the journal and the log.
+  const invalid = (request: EmulatorRequest, runtime: ApiRuntime<S>, failure: ValidationFailure) => refused(definition.errors.validation(failure, contextOf(request, runtime)), failureRefusal(failure));
+
+  /**
+   * Everything before the body is checked in the same turn; the handler's promise is handed on
+   * as it is. An operation that takes no body reads none (readRequestBody would find none:
+   * `{ kind: 'none' }`, which no body validator checks), so it never waits for one.
+   */
+  function run(operation: Operation, request: EmulatorRequest, template: string, written: string[]): EmulatorResponse | Promise<EmulatorResponse> {
+    // The state of the request's arrival answers it, even if a reset comes while its body is read.
+    const now = current;
+    const { runtime } = now;
     const credential = operation.credentials(request, policy);
     // Credentials first, as the vendors do: a stranger learns nothing about the request.
-    if (!credential.ok) return refused(definition.errors.render(definition.errors.credentials(credential.problem), context), credentialRefusal(credential));
+    if (!credential.ok) return refused(definition.errors.render(definition.errors.credentials(credential.problem), contextOf(request, runtime)), credentialRefusal(credential));
     if (operation.negotiates && !acceptsAny(request.headers.accept, operation.negotiates)) {
-      return invalid({ in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') });
+      return invalid(request, runtime, { in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') });
     }
     const path = pathParams(template, request.path);
-    if (!path.ok) return invalid(path.failure);
+    if (!path.ok) return invalid(request, runtime, path.failure);
     const params = operation.params(request, path.values);
-    if (!params.ok) return invalid(params.failure);
-    const read = await readRequestBody(request, operation.op.operation.requestBody as JsonObject | undefined, shared.files, limits);
+    if (!params.ok) return invalid(request, runtime, params.failure);
+    const requestBody = operation.op.operation.requestBody as JsonObject | undefined;
+    if (!requestBody) return answer(now, operation, request, path.values, credential.tenant, params.params, { kind: 'none' });
+    return readAndAnswer(now, operation, request, requestBody, path.values, credential.tenant, params.params, written);
+  }
+
+  async function readAndAnswer(now: Generation, operation: Operation, request: EmulatorRequest, requestBody: JsonObject, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, written: string[]): Promise<EmulatorResponse> {
+    const read = await readRequestBody(request, requestBody, shared.files, limits);
     written.push(...read.written);
-    if (!read.ok) return invalid(read.failure);
+    if (!read.ok) return invalid(request, now.runtime, read.failure);
     const bodyFailure = await operation.body(read.body);
-    if (bodyFailure) return invalid(bodyFailure);
+    if (bodyFailure) return invalid(request, now.runtime, bodyFailure);
+    return answer(now, operation, request, pathValues, tenant, params, read.body);
+  }
+
+  function answer(now: Generation, operation: Operation, request: EmulatorRequest, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, body: RequestBody): Promise<EmulatorResponse> | EmulatorResponse {
+    const { state, runtime } = now;
     // Field by field: an object rest/spread of the request costs more than the rest of this function.
     const operationRequest: OperationRequest = {
       method: request.method, path: request.path, query: request.query, headers: request.headers,
-      operationId: operation.operationId, pathParams: path.values, tenant: credential.tenant,
-      params: params.params, body: read.body, origin: originOf(request),
+      operationId: operation.operationId, pathParams: pathValues, tenant,
+      params, body, origin: originOf(request),
     };
     const unauthorized = definition.authorize?.(operationRequest, runtime);
-    if (unauthorized) return refused(definition.errors.render(unauthorized, context), { stage: 'authorize', message: unauthorized.message });
+    if (unauthorized) return refused(definition.errors.render(unauthorized, contextOf(request, runtime)), { stage: 'authorize', message: unauthorized.message });
     return definition.handlers[operationRequest.operationId]!(operationRequest, state, runtime);
   }
 
   return {
     async handle(request, template) {
-      const operation = operations.get(`${request.method} ${template}`)!();
+      const operation = operations.get(template)!.get(request.method)!();
       const written: string[] = [];
       let response: EmulatorResponse;
       try {

@@ -20,11 +20,23 @@ export interface RequestTarget {
 const BASE = 'http://emulator.invalid';
 
 /**
+ * A path (and query) the URL parser would leave as it is: no character it percent-encodes or
+ * reads otherwise (`\\`, `#`, spaces, non-ASCII), no percent-escape in the path (`%2e` is a dot),
+ * and no dot segment (below). The query may hold escapes: URLSearchParams decodes them the same
+ * (given a `?` to strip, so a query that starts with one keeps it).
+ */
+const PLAIN_TARGET = /^(\/[\w\-.~!$&()*+,;=:@/]*)(?:\?([\w\-.~!$&()*+,;=:@/?%]*))?$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/**
  * The request target read, or undefined when it is neither a path (origin-form, `/v2/jobs?x=1`)
  * nor an http(s) URL (absolute-form): `*`, `host:port`. Never throws; percent-escapes are kept
  * as sent (the core answers an undecodable one as the API's 400 or 404).
  */
 export function parseTarget(target: string): RequestTarget | undefined {
+  // Most targets are a plain path (and a plain query): read as URL would read them, without one.
+  const plain = PLAIN_TARGET.exec(target);
+  if (plain && !DOT_SEGMENT.test(plain[1]!)) return { path: plain[1]!, query: plain[2] === undefined ? {} : queryFrom(new URLSearchParams('?' + plain[2])) };
   try {
     if (target.startsWith('/')) {
       const url = new URL(BASE + target);
@@ -43,8 +55,13 @@ export function parseTarget(target: string): RequestTarget | undefined {
 /** Lower-cased names (as Node gives them); repeated headers joined with ", ". */
 export function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const given = req.headers;
+  // Indexed, not Object.entries: this runs on every request.
+  const names = Object.keys(given);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = given[name];
+    if (value !== undefined) headers[name] = typeof value === 'string' ? value : value.join(', ');
   }
   return headers;
 }
@@ -70,12 +87,15 @@ export function originOf(req: IncomingMessage, target: RequestTarget, parts: Ori
 
 /** The neutral request; `body` is the request stream itself when one may follow. */
 export function toEmulatorRequest(req: IncomingMessage, target: RequestTarget, origin: string): EmulatorRequest {
-  return {
-    method: req.method ?? 'GET', path: target.path, query: target.query, headers: headersOf(req), body: Buffer.alloc(0),
-    ...(mayHaveBody(req) && { stream: req }),
-    origin,
-  };
+  const method = req.method ?? 'GET';
+  const headers = headersOf(req);
+  return mayHaveBody(req)
+    ? { method, path: target.path, query: target.query, headers, body: NO_BYTES, stream: req, origin }
+    : { method, path: target.path, query: target.query, headers, body: NO_BYTES, origin };
 }
+
+/** The `body` of a request whose bytes are still in its stream (or that has none): no byte to share. */
+const NO_BYTES = Buffer.alloc(0);
 
 /** The answer to a target that is no path (`OPTIONS *`, `CONNECT host:port`). */
 export function badTarget(target: string | undefined): EmulatorResponse {
@@ -99,10 +119,22 @@ export function send(res: ServerResponse, response: EmulatorResponse): void {
   const empty = body === undefined || body === null || response.status === 204 || response.status === 304;
   const json = !empty && !(Buffer.isBuffer(body) || typeof body === 'string' || body instanceof Readable);
   const bytes = empty ? undefined : json ? JSON.stringify(body) : body instanceof Readable ? undefined : (body as Buffer | string);
-  const headers: Record<string, string | number> = { ...response.headers };
-  if (json && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+  // A copy (the answer stays as the emulator gave it, for the log), made in one pass that also
+  // notes whether the answer names its type and length itself.
+  const headers: Record<string, string | number> = {};
+  let typed = false;
+  let sized = false;
+  const given = response.headers;
+  const names = Object.keys(given);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    headers[name] = given[name]!;
+    if (name.length === 12) typed ||= name.toLowerCase() === 'content-type';
+    else if (name.length === 14) sized ||= name.toLowerCase() === 'content-length';
+  }
+  if (json && !typed) headers['content-type'] = 'application/json; charset=utf-8';
   // writeHead fixes the head at once, so the length is ours to give (else Node would chunk).
-  if (bytes !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) headers['content-length'] = Buffer.byteLength(bytes);
+  if (bytes !== undefined && !sized) headers['content-length'] = Buffer.byteLength(bytes);
   // One writeHead, not a setHeader per header: this runs on every answer.
   res.writeHead(response.status, headers);
   if (body instanceof Readable && !empty) {
