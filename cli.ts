@@ -1,6 +1,6 @@
 // `speechdouble`: the command line. Each command lives with what it drives, and its module is
 // loaded only when that command runs: `speechdouble --help` or `conform` must not pay for the
-// emulator (express, Prism, the engine), nor `serve` for the conformance runner's recordings.
+// emulator (the core, the specs, the engine), nor `serve` for the conformance runner's recordings.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from './emulator/core/package-info.ts';
 

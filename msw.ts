@@ -7,7 +7,7 @@ import type { ClockAdvanced, InProcessClock, InProcessEmulator, InProcessOptions
 export type { ClockAdvanced, InProcessClock, InProcessEmulator, InProcessOptions };
 
 // Typed here rather than re-exported from compose.ts, so this entry's declarations reach the
-// msw host's and the core's types only, not the HTTP host's (express, whose types are not a
-// dependency of this package).
+// msw host's and the core's types only, not the HTTP host's (node:http, whose types a browser
+// or edge consumer of msw may not have).
 /** The emulator's answers as msw handlers (give `handlers` to setupServer); `close()` stops it. */
 export const createEmulatorHandlers: (options?: InProcessOptions) => Promise<InProcessEmulator> = compose;

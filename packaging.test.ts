@@ -199,6 +199,11 @@ describe('installed with msw 2', () => {
     expect(required.stdout.trim()).toBe('function');
   }, 60_000);
 
+  it('the express adapter loads without express installed (it needs nothing from it at run time)', async () => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('speechdouble'); const mw = m.express({ apis: ['speechmatics'] }); await mw.ready; console.log(typeof mw, mw.length); await mw.close()"], project, 60_000);
+    expect(stdout.trim()).toBe('function 3');
+  }, 60_000);
+
   // Strict, nodenext, and the package's own .d.ts checked too (skipLibCheck off): what a
   // careful consumer runs. Only @types/node and msw are installed beside the tarball.
   const typecheck = async (name: string, source: string) => {

@@ -1,6 +1,6 @@
 // `speechdouble serve`: flags (and SPEECHDOUBLE_* variables) in, a running emulator out, with
 // a banner, an optional request log and a clean stop. The work is in hosts/ and core/; the
-// emulator itself (express, Prism, the engine) is loaded only once the command runs, so
+// emulator itself (the core, the specs, the engine) is loaded only once the command runs, so
 // `serve --help` stays quick.
 import { constants } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';

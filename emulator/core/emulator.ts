@@ -1,5 +1,5 @@
 // The emulator as one function from request to response, with no HTTP framework in sight:
-// the express host and (later) the msw handlers both call `handle`.
+// the node:http host, the express adapter and the msw handlers all call `handle`.
 import { buildRouteTable, routeRequest, type RouteMatch, type RouteTable } from './api-routing.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';

@@ -1,6 +1,6 @@
 // The emulator in-process, as msw handlers: an SDK's requests to the vendor's own host are
 // answered by the same core the HTTP server runs, without opening a port. Fetch objects
-// stop here, as express objects stop at http-server.ts.
+// stop here, as node:http's objects stop at node-exchange.ts.
 //
 // Which requests are the emulator's is decided here, by URL, before the core sees them: on
 // the served vendors' real hosts (their specs' servers, speechdouble's own address aside), the
