@@ -89,3 +89,28 @@ describe('a scaled clock', () => {
     expect(() => createClock({ mode: 'scaled', timeScale: 0 })).toThrow(RangeError);
   });
 });
+
+describe('a scheduled step that throws', () => {
+  it('does not stop the clock: later steps run and later advances work', async () => {
+    const clock = createClock({ mode: 'manual' });
+    const ran: string[] = [];
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      clock.after(1000, 'broken', () => {
+        throw new Error('lines is not iterable');
+      });
+      clock.after(2000, 'fine', () => void ran.push('fine'));
+      await clock.advance(1.5);
+      await clock.advance(1);
+      clock.after(500, 'later', () => void ran.push('later'));
+      await clock.advance(0.5);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(ran).toEqual(['fine', 'later']);
+    expect(warnings).toEqual(['scheduled step "broken" failed: lines is not iterable']);
+  });
+});

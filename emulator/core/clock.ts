@@ -85,7 +85,12 @@ export function createClock(options: ClockOptions): Clock {
       while (queue.length && queue[0]!.at <= limit()) {
         const entry = queue.shift()!;
         if (moveClock && entry.at > nowMs()) offset += entry.at - nowMs();
-        await entry.run();
+        try {
+          await entry.run();
+        } catch (error) {
+          // A step that throws is a bug in that step; the clock, and every other API's steps, go on.
+          process.emitWarning(`scheduled step "${entry.label}" failed: ${(error as Error).message}`, 'SpeechdoubleWarning');
+        }
         ran++;
       }
       arm();

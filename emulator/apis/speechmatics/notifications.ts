@@ -85,7 +85,13 @@ async function body(config: NotificationConfig, job: Job, state: JobsState, runt
 export async function sendNotifications(job: Job, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
   const configs = (job.config.notification_config ?? []) as NotificationConfig[];
   for (const config of configs.slice(0, 3)) {
-    const url = new URL(config.url);
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch {
+      // The spec types the url as any string; one that is no URL cannot be delivered to, as on the real service.
+      continue;
+    }
     url.searchParams.set('id', job.id);
     url.searchParams.set('status', job.status === 'done' ? 'success' : (job.rejection?.notify ?? 'error'));
     const { body: payload, type } = await body(config, job, state, runtime);
