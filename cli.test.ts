@@ -368,7 +368,7 @@ describe('speechdouble serve, as a user meets it', () => {
 });
 
 describe('speechdouble conform', () => {
-  it('exits 0 against a conforming target, 1 against one that is not, and writes JUnit and JSON', async () => {
+  it('exits 0 against a conforming target, 2 when the target refuses the key, and writes JUnit and JSON', async () => {
     const server = run(['serve', '--port', '0', '--manual-clock', '--api', 'speechmatics']);
     const [, url] = await firstLineMatching(server, /on (http:\/\/127\.0\.0\.1:\d+)/);
     const dir = await mkdtemp(join(tmpdir(), 'speechdouble-conform-'));
@@ -378,10 +378,10 @@ describe('speechdouble conform', () => {
       expect(ok.code).toBe(0);
       expect(await readFile(join(dir, 'r.xml'), 'utf8')).toMatch(/^<\?xml/);
       expect(JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')).summary.conforms).toBe(true);
-      // A key the target refuses: every journey fails at its first step.
+      // A key the target refuses is a usage problem (exit 2), not a run of conformance failures.
       const bad = await runToEnd(['conform', '--api', 'speechmatics', '--target', url!, '--token', 'not-a-key', '--only', 'transcription']);
-      expect(bad.out).toMatch(/DOES NOT CONFORM/);
-      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/the target refused --token: .*; check --token/);
+      expect(bad.code).toBe(2);
     } finally {
       server.kill('SIGTERM');
       await rm(dir, { recursive: true, force: true });

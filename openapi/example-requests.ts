@@ -117,6 +117,14 @@ export function buildExampleRequest(doc: JsonObject, op: OperationRef): ExampleR
       const { body, contentType } = multipartBody(value, schema);
       request.body = body;
       request.headers['content-type'] = contentType;
+    } else if (/^application\/x-www-form-urlencoded/i.test(mediaType) && isObject(value)) {
+      // Each property a field, an array's items repeated (OpenAPI's default: form style, exploded).
+      const form = new URLSearchParams();
+      for (const [name, fieldValue] of Object.entries(value)) {
+        for (const item of Array.isArray(fieldValue) ? fieldValue : [fieldValue]) form.append(name, scalar(item));
+      }
+      request.body = Buffer.from(form.toString());
+      request.headers['content-type'] = mediaType;
     } else if (schema.format === 'binary' || value === undefined) {
       request.body = tinyWav();
       request.headers['content-type'] = mediaType;

@@ -31,6 +31,11 @@ export interface AjvOptions {
   coerce?: boolean;
   /** Fill in the schema's defaults for what is left out, without coercing types (JSON bodies). */
   defaults?: boolean;
+  /**
+   * For a document that is not one of the project's (a vendor's, `conform --spec`): keywords and
+   * formats ajv does not know are ignored instead of refused, and nothing is logged about them.
+   */
+  lenient?: boolean;
 }
 
 export function createAjv(options: AjvOptions = {}): Ajv2020 {
@@ -38,7 +43,8 @@ export function createAjv(options: AjvOptions = {}): Ajv2020 {
   const ajv = new Ajv2020({
     ...(options.coerce && { coerceTypes: 'array' as const, useDefaults: true }),
     ...(options.defaults && { useDefaults: true }),
-    strict: true,
+    strict: options.lenient ? false : true,
+    ...(options.lenient && { logger: false as const }),
     // A spec may leave `type` off a subschema that only narrows (`required`, `properties`):
     // legal JSON Schema that strictTypes would reject.
     strictTypes: false,
@@ -66,12 +72,27 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
  * object per `$ref` target, so a schema used by many operations is compiled once. The ajv
  * behind it is made on the first compile: a compiler nobody asks for costs nothing.
  */
-export function createSchemaCompiler(): (schema: object) => ValidateFunction {
+export function createSchemaCompiler(options: { lenient?: boolean } = {}): (schema: object) => ValidateFunction {
   let ajv: Ajv2020 | undefined;
   const compiled = new WeakMap<object, ValidateFunction>();
   return (schema) => {
     let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = (ajv ??= createAjv()).compile(schema)));
+    if (!fn) compiled.set(schema, (fn = options.lenient ? compileLeniently((ajv ??= createAjv({ lenient: true })), schema) : (ajv ??= createAjv()).compile(schema)));
     return fn;
   };
+}
+
+/**
+ * A schema of a document that is not the project's, compiled as far as ajv can: a schema it
+ * cannot compile at all (a keyword of the wrong shape, a `$ref` left unresolved) accepts every
+ * value, so a vendor's slip in its spec is not reported against its server.
+ */
+function compileLeniently(ajv: Ajv2020, schema: object): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch {
+    const accept = (() => true) as unknown as ValidateFunction;
+    accept.errors = null;
+    return accept;
+  }
 }

@@ -8,6 +8,7 @@
 // whatever else the request says: the schema's own keywords and its `allOf` members, never a
 // `oneOf`/`anyOf` branch; and every value a schema is meant to reject is checked against that
 // schema (ajv, as the emulator reads the spec) and dropped if it is accepted after all.
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createAjv, type ValidateFunction } from '../../openapi/schemas.ts';
 import { escapePointer, type Json, type JsonObject, type OperationRef } from '../../openapi/specs.ts';
 import { buildExampleRequest, type ExampleRequest } from '../../openapi/example-requests.ts';
@@ -49,10 +50,15 @@ function copy(request: ExampleRequest): ExampleRequest {
   return { method: request.method, path: request.path, query: structuredClone(request.query), headers: { ...request.headers }, body: Buffer.from(request.body) };
 }
 
-/** Checks a value against a schema the way the emulator reads the spec; `undefined` when ajv cannot compile it. */
-class Referee {
+/**
+ * Checks a value against a schema the way the emulator reads the spec; `undefined` when ajv cannot
+ * compile it. A schema strict ajv refuses (a vendor's document, with keywords and formats of its
+ * own) is compiled again leniently, those keywords ignored; the project's specs all compile strictly.
+ */
+export class Referee {
   private readonly strict = createAjv();
   private readonly coercing = createAjv({ coerce: true });
+  private lenient?: { strict: Ajv2020; coercing: Ajv2020 };
   private readonly compiled = new Map<object, ValidateFunction | null>();
   private readonly wrapped = new Map<object, JsonObject>();
 
@@ -62,7 +68,12 @@ class Referee {
       try {
         this.compiled.set(key, (coerce ? this.coercing : this.strict).compile(key));
       } catch {
-        this.compiled.set(key, null);
+        try {
+          this.lenient ??= { strict: createAjv({ lenient: true }), coercing: createAjv({ coerce: true, lenient: true }) };
+          this.compiled.set(key, (coerce ? this.lenient.coercing : this.lenient.strict).compile(key));
+        } catch {
+          this.compiled.set(key, null);
+        }
       }
     }
     return this.compiled.get(key)!;
@@ -162,13 +173,13 @@ function credentialCases(doc: JsonObject, op: OperationRef, base: ExampleRequest
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
-interface ParameterAt {
+export interface ParameterAt {
   param: JsonObject;
   pointer: string;
 }
 
 /** Path-item parameters, then the operation's, an operation's one replacing a path item's of the same name and place. */
-function parametersOf(doc: JsonObject, op: OperationRef): ParameterAt[] {
+export function parametersOf(doc: JsonObject, op: OperationRef): ParameterAt[] {
   const pathItem = ((doc.paths as JsonObject)[op.path] ?? {}) as JsonObject;
   const key = (p: JsonObject) => `${String(p.in)}:${p.in === 'header' ? String(p.name).toLowerCase() : String(p.name)}`;
   const byKey = new Map<string, ParameterAt>();
@@ -197,7 +208,7 @@ function replacePathParameter(template: string, filled: string, name: string, va
 }
 
 // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored.
-const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+export const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
   const slots = credentialSlots(doc, op.operation);

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   clip,
   coverageRows,
+  credentialValues,
+  scrubReport,
+  secretScrubber,
   coverageTotals,
   documentedCodeFor,
   failureLines,
@@ -119,5 +122,24 @@ describe('text', () => {
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(4321)).toBe('4.3 s');
     expect(formatDuration(125_000)).toBe('2m 05s');
+  });
+
+  it('scrubs the credentials a run was given wherever they travel: headers, queries, bodies, echoes', () => {
+    const scrub = secretScrubber(credentialValues([{ token: 'sk-live-0123456789', basic: 'user:pass-word' }, { token: 'k2' }]));
+    expect(scrub.header('Bearer sk-live-0123456789')).toBe('Bearer REDACTED');
+    expect(scrub.header(`Basic ${Buffer.from('user:pass-word').toString('base64')}`)).toBe('Basic REDACTED');
+    // A short key is replaced where it is a whole value, never inside other text.
+    expect(scrub.header('k2')).toBe('REDACTED');
+    expect(scrub.url('http://h/v1?api_key=k2&q=k2x')).toBe('http://h/v1?api_key=REDACTED&q=k2x');
+    expect(scrub.text('ok2 {"api_token":"sk-live-0123456789"}')).toBe('ok2 {"api_token":"REDACTED"}');
+    expect(scrub.bytes(Buffer.from('--b\r\napi_token=sk-live-0123456789\r\n')).toString()).toBe('--b\r\napi_token=REDACTED\r\n');
+
+    const report = scrubReport({
+      ...sampleReport,
+      exchanges: sampleReport.exchanges.map((e) => (e.id === 2 ? { ...e, request: { ...e.request, body: Buffer.from('{"api_token":"sk-live-0123456789"}') }, response: { status: 400, headers: { 'x-echo': 'sk-live-0123456789' }, body: Buffer.from('bad key sk-live-0123456789') } } : e)),
+    }, scrub);
+    const two = report.exchanges.find((e) => e.id === 2)!;
+    expect([two.request.body!.toString(), two.response!.headers['x-echo'], two.response!.body.toString()]).toEqual(['{"api_token":"REDACTED"}', 'REDACTED', 'bad key REDACTED']);
+    expect(report.exchanges.find((e) => e.id === 4)!.response!.body).toEqual(sampleReport.exchanges.find((e) => e.id === 4)!.response!.body);
   });
 });

@@ -3,7 +3,7 @@
 // them. Reporters only read a RunReport (the engine produced it; they listen); nothing here
 // changes one.
 
-import { curlFor, type CheckFailure, type Exchange, type OperationCoverage, type RecordedRequest, type RunReport } from '../types.ts';
+import type { CheckFailure, Exchange, OperationCoverage, RecordedRequest, RunReport } from '../types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Tally and verdict
@@ -166,6 +166,100 @@ export function redactRequest(request: RecordedRequest): RecordedRequest {
   return { ...request, url: redactUrl(request.url), headers: redactHeaders(request.headers) };
 }
 
+// The credentials themselves, wherever they travel: a header that is not named like one, a
+// query parameter, a body (Cadence's booking repeats the key in `api_token`), an answer that
+// echoes it. Given the values, not the names.
+
+export interface SecretValue {
+  value: string;
+  replacement: string;
+}
+
+/** Shorter values are replaced only where they are a whole value: inside text, they could be any word. */
+const MIN_INSIDE = 6;
+
+export function replaceBytes(buffer: Buffer, from: Buffer, to: Buffer): Buffer {
+  if (from.length === 0) return buffer;
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let at = buffer.indexOf(from); at !== -1; at = buffer.indexOf(from, start)) {
+    parts.push(buffer.subarray(start, at), to);
+    start = at + from.length;
+  }
+  if (start === 0) return buffer;
+  parts.push(buffer.subarray(start));
+  return Buffer.concat(parts);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export interface Scrubber {
+  text(value: string): string;
+  /** A header's value: the whole of it, or the part after its scheme (`Bearer …`), or inside it. */
+  header(value: string): string;
+  /** A URL: a query parameter's whole value, or inside it. */
+  url(value: string): string;
+  bytes(value: Buffer): Buffer;
+}
+
+/** Replaces each secret value with its replacement (longest first, so a key containing another goes whole). */
+export function secretScrubber(secrets: readonly SecretValue[]): Scrubber {
+  const sorted = secrets.filter((s) => s.value).sort((a, b) => b.value.length - a.value.length);
+  const long = sorted.filter((s) => s.value.length >= MIN_INSIDE);
+  const inside = (text: string) => long.reduce((out, s) => out.split(s.value).join(s.replacement), text);
+  const whole = (text: string) => sorted.find((s) => s.value === text)?.replacement;
+  return {
+    text: inside,
+    header(value) {
+      const replaced = whole(value);
+      if (replaced !== undefined) return replaced;
+      const scheme = /^(\S+) (.+)$/.exec(value);
+      const after = scheme ? whole(scheme[2]!) : undefined;
+      return after !== undefined ? `${scheme![1]} ${after}` : inside(value);
+    },
+    url(value) {
+      let out = value;
+      for (const s of sorted) {
+        for (const form of new Set([s.value, encodeURIComponent(s.value), new URLSearchParams({ v: s.value }).toString().slice(2)])) {
+          out = out.replace(new RegExp(`([?&][^=&#]*=)${escapeRegExp(form)}(?=[&#]|$)`, 'g'), (_m, head: string) => `${head}${s.replacement}`);
+        }
+      }
+      return inside(out);
+    },
+    bytes: (value) => long.reduce((out, s) => replaceBytes(out, Buffer.from(s.value), Buffer.from(s.replacement)), value),
+  };
+}
+
+/** The credential values a run was given, in every form they travel in, each to be replaced by `replacement`. */
+export function credentialValues(values: ReadonlyArray<{ token?: string; basic?: string } | undefined>, replacement = REDACTED): SecretValue[] {
+  return values.flatMap((c) => [
+    ...(c?.token ? [{ value: c.token, replacement }] : []),
+    ...(c?.basic ? [{ value: c.basic, replacement }, { value: Buffer.from(c.basic).toString('base64'), replacement }] : []),
+  ]);
+}
+
+/** The report with every secret value replaced, for every reporter: requests, answers, and the failures' texts. */
+export function scrubReport(report: RunReport, scrub: Scrubber): RunReport {
+  const headers = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([name, value]) => [name, scrub.header(value)]));
+  return {
+    ...report,
+    target: scrub.url(report.target),
+    groups: report.groups.map((group) => ({
+      ...group,
+      steps: group.steps.map((step) => ({
+        ...step,
+        ...(step.skippedReason !== undefined && { skippedReason: scrub.text(step.skippedReason) }),
+        failures: step.failures.map((f) => ({ ...f, message: scrub.text(f.message), expected: scrub.text(f.expected), received: scrub.text(f.received) })),
+      })),
+    })),
+    exchanges: report.exchanges.map((e) => ({
+      ...e,
+      request: { ...e.request, url: scrub.url(e.request.url), headers: headers(e.request.headers), ...(e.request.body && { body: scrub.bytes(e.request.body) }) },
+      ...(e.response && { response: { ...e.response, headers: headers(e.response.headers), body: scrub.bytes(e.response.body) } }),
+    })),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writing a failure out
 
@@ -173,9 +267,42 @@ export function exchangesById(report: RunReport): Map<number, Exchange> {
   return new Map(report.exchanges.map((exchange) => [exchange.id, exchange]));
 }
 
-export function reproFor(exchangeId: number, exchanges: ReadonlyMap<number, Exchange>): string {
+/** Where `--report-dir` wrote an exchange's request body: the file's path, when it wrote one. */
+export type BodyFileOf = (exchangeId: number) => string | undefined;
+
+/** Bodies longer than this, or not printable, are sent from a file rather than written inline. */
+const INLINE_BODY_BYTES = 4096;
+
+export function isInlineBody(body: Buffer): boolean {
+  return body.length <= INLINE_BODY_BYTES && !/[\u0000-\u0008\u000e-\u001f]/.test(body.toString('utf8'));
+}
+
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `curl` that reproduces a request. A short printable body is written inline; any other is sent
+ * from a file: the one `--report-dir` wrote (`file`), or, without it, a file the line names and
+ * says is not written (`# … --report-dir writes it`), never one that silently does not exist.
+ */
+export function curlLine(request: RecordedRequest, body: { exchangeId?: number; file?: string } = {}): string {
+  const parts = ['curl', '-sS', '-X', request.method, shellQuote(request.url)];
+  for (const [name, value] of Object.entries(request.headers)) parts.push('-H', shellQuote(`${name}: ${value}`));
+  if (request.body && request.body.length) {
+    if (isInlineBody(request.body)) parts.push('--data-binary', shellQuote(request.body.toString('utf8')));
+    else if (body.file) parts.push('--data-binary', shellQuote(`@${body.file}`));
+    else {
+      const name = body.exchangeId === undefined ? 'request.body' : `exchange-${body.exchangeId}.body`;
+      parts.push('--data-binary', shellQuote(`@${name}`), `# the ${plural(request.body.length, 'byte')} of the body are not shown: --report-dir DIR writes them to DIR/${name}`);
+    }
+  }
+  return parts.join(' ');
+}
+
+export function reproFor(exchangeId: number, exchanges: ReadonlyMap<number, Exchange>, bodyFileOf?: BodyFileOf): string {
   const exchange = exchanges.get(exchangeId);
-  return exchange ? curlFor(redactRequest(exchange.request)) : `(exchange #${exchangeId} is not in the report)`;
+  if (!exchange) return `(exchange #${exchangeId} is not in the report)`;
+  const file = bodyFileOf?.(exchangeId);
+  return curlLine(redactRequest(exchange.request), { exchangeId, ...(file && { file }) });
 }
 
 /**
@@ -212,6 +339,8 @@ export interface FailureTextOptions {
   limits: ClipLimits;
   /** Decorates parts of the text (the console colours them); identity by default. */
   style?: (role: Role, text: string) => string;
+  /** Where `--report-dir` wrote request bodies, for the repro lines. */
+  bodyFileOf?: BodyFileOf;
 }
 
 const LABEL_WIDTH = 10;
@@ -231,7 +360,7 @@ export function failureLines(
   failure: CheckFailure,
   ordinal: number,
   exchanges: ReadonlyMap<number, Exchange>,
-  { limits, style = (_role, text) => text }: FailureTextOptions,
+  { limits, style = (_role, text) => text, bodyFileOf }: FailureTextOptions,
 ): string[] {
   const head = `${ordinal}) `;
   const indent = ' '.repeat(head.length);
@@ -250,7 +379,7 @@ export function failureLines(
   field('received', failure.received);
   field('spec', failure.pointer ?? '(no pointer given)', failure.pointer ? 'pointer' : undefined);
   // The repro is never clipped: a cut curl line cannot be pasted. curlFor already elides big bodies.
-  lines.push(`${indent}${style('label', 'repro:')}${' '.repeat(LABEL_WIDTH - 6)}${style('repro', printable(reproFor(failure.exchangeId, exchanges)))}`);
+  lines.push(`${indent}${style('label', 'repro:')}${' '.repeat(LABEL_WIDTH - 6)}${style('repro', printable(reproFor(failure.exchangeId, exchanges, bodyFileOf)))}`);
   return lines;
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { curlFor } from '../types.ts';
 import { renderConsole } from './console.ts';
-import { redactRequest } from './common.ts';
+import { curlLine, redactRequest } from './common.ts';
 import { passingReport, sampleReport, SECRET_TOKEN, TARGET } from './sample-report.ts';
 
 const ANSI = /\u001b\[/;
@@ -35,7 +34,7 @@ describe('the console report', () => {
     for (const failure of sampleReport.groups.flatMap((g) => g.steps.flatMap((s) => s.failures))) {
       expect(text).toContain(`${failure.check}: ${failure.message}`);
       expect(text).toContain(failure.expected);
-      expect(text).toContain(curlFor(redactRequest(exchanges.get(failure.exchangeId)!.request)));
+      expect(text).toContain(curlLine(redactRequest(exchanges.get(failure.exchangeId)!.request), { exchangeId: failure.exchangeId }));
       if (failure.pointer) expect(text).toContain(`spec:     ${failure.pointer}`);
     }
     expect(text).toContain('         received: 500');
@@ -94,6 +93,21 @@ describe('the console report', () => {
     expect(lines.at(-2)).toBe('DOES NOT CONFORM (4 failures)');
     expect(text.endsWith('\n')).toBe(true);
     expect(renderConsole(passingReport).trimEnd().split('\n').at(-1)).toBe('CONFORMS');
+  });
+
+  it('says what the command noticed about the run as a whole just before the tally', () => {
+    const noted = renderConsole(sampleReport, { notes: ['every request got 404: is --target the API\'s base URL?'] }).trimEnd().split('\n');
+    expect(noted.slice(-5)).toEqual(['', 'note: every request got 404: is --target the API\'s base URL?', '', '10 steps: 6 passed, 3 failed, 1 skipped · 4 failures · 4.3 s', 'DOES NOT CONFORM (4 failures)']);
+  });
+
+  it('points a repro line for a binary body at the file --report-dir wrote, or says it writes one', () => {
+    // Exchange 1 sends a multipart body with audio in it: not something a terminal line can hold.
+    const report = { ...sampleReport, groups: structuredClone(sampleReport.groups) };
+    report.groups[0]!.steps[0]!.failures.push({ check: 'not_a_server_error', message: 'boom', expected: 'not 5xx', received: '500', exchangeId: 1 });
+    expect(renderConsole(report)).toMatch(/--data-binary '@exchange-1\.body' # the 176 bytes of the body are not shown: --report-dir DIR writes them to DIR\/exchange-1\.body\n/);
+    const written = renderConsole(report, { bodyFileOf: (id) => (id === 1 ? 'out/exchange-1.body' : undefined) });
+    expect(written).toContain(curlLine(redactRequest(sampleReport.exchanges[0]!.request), { exchangeId: 1, file: 'out/exchange-1.body' }));
+    expect(written).toMatch(/--data-binary '@out\/exchange-1\.body'\n/);
   });
 
   it('uses no ANSI codes unless asked for colour', () => {

@@ -15,6 +15,7 @@ import {
   redactUrl,
   summarise,
   verdict,
+  type BodyFileOf,
   type ClipLimits,
   type CoverageRow,
   type Role,
@@ -25,6 +26,10 @@ export interface ConsoleOptions {
   color?: boolean;
   /** Show every value in full and list each step's exchanges. */
   verbose?: boolean;
+  /** Where `--report-dir` wrote request bodies, for the repro lines. */
+  bodyFileOf?: BodyFileOf;
+  /** What the command has to say about the run as a whole (every request got 404, the run stopped early), just before the verdict. */
+  notes?: readonly string[];
 }
 
 // Enough for a typical error body; a multi-megabyte transcript would drown the other failures.
@@ -66,6 +71,8 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
 
   out.push('', ...coverageSection(coverageRows(report.coverage)));
 
+  for (const note of options.notes ?? []) out.push('', paint('yellow', `note: ${printable(note)}`));
+
   const steps = summary.passed + summary.failed + summary.skipped;
   out.push(
     '',
@@ -103,7 +110,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
     const style = (role: Role, text: string) =>
       role === 'check' ? paint('red', text) : role === 'label' ? paint('dim', text) : role === 'pointer' ? paint('cyan', text) : text;
     step.failures.forEach((failure, i) => {
-      for (const line of failureLines(failure, i + 1, exchanges, { limits, style })) lines.push(`      ${line}`);
+      for (const line of failureLines(failure, i + 1, exchanges, { limits, style, ...(options.bodyFileOf && { bodyFileOf: options.bodyFileOf }) })) lines.push(`      ${line}`);
     });
     return lines;
   }

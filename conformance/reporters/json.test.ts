@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { curlFor, type RunReport } from '../types.ts';
+import type { RunReport } from '../types.ts';
 import { describeBody, MAX_TEXT_BYTES, renderJson } from './json.ts';
-import { redactRequest } from './common.ts';
+import { curlLine, redactRequest } from './common.ts';
 import { passingReport, sampleReport, SECRET_TOKEN, STILL_THERE_BODY, WAV_BYTES } from './sample-report.ts';
 
 const doc = renderJson(sampleReport);
@@ -59,8 +59,12 @@ describe('the JSON report', () => {
 
   it('gives every exchange the curl line that repeats it, without the credential', () => {
     for (const original of sampleReport.exchanges) {
-      expect(exchange(original.id).curl).toBe(curlFor(redactRequest(original.request)));
+      expect(exchange(original.id).curl).toBe(curlLine(redactRequest(original.request), { exchangeId: original.id }));
     }
+    // A binary body is never pointed at a file that does not exist: the line says --report-dir writes it.
+    expect(exchange(1).curl).toMatch(/--data-binary '@exchange-1\.body' # the 176 bytes of the body are not shown: --report-dir DIR writes them to DIR\/exchange-1\.body$/);
+    const written = renderJson(sampleReport, { bodyFileOf: (id) => (id === 1 ? 'out/exchange-1.body' : undefined) });
+    expect(written.exchanges.find((e) => e.id === 1)!.curl).toMatch(/--data-binary '@out\/exchange-1\.body'$/);
     expect(exchange(1).request.headers.authorization).toBe('Bearer REDACTED');
     expect(JSON.stringify(doc)).not.toContain(SECRET_TOKEN);
   });

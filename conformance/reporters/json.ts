@@ -6,14 +6,16 @@
 
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import { curlFor, type CheckFailure, type Exchange, type GroupResult, type OperationTarget, type RunReport, type StepResult } from '../types.ts';
+import type { CheckFailure, Exchange, GroupResult, OperationTarget, RunReport, StepResult } from '../types.ts';
 import {
   coverageRows,
   coverageTotals,
+  curlLine,
   redactHeaders,
   redactRequest,
   redactUrl,
   summarise,
+  type BodyFileOf,
   type CoverageTotals,
   type RunSummary,
   type StatusCoverage,
@@ -74,7 +76,7 @@ export interface JsonReport {
   exchanges: JsonExchange[];
 }
 
-export function renderJson(report: RunReport): JsonReport {
+export function renderJson(report: RunReport, options: { bodyFileOf?: BodyFileOf } = {}): JsonReport {
   const rows = coverageRows(report.coverage);
   return {
     version: JSON_REPORT_VERSION,
@@ -96,7 +98,7 @@ export function renderJson(report: RunReport): JsonReport {
       answered: rows[i]!.answered,
       exercised: rows[i]!.exercised,
     })),
-    exchanges: report.exchanges.map(exchange),
+    exchanges: report.exchanges.map((e) => exchange(e, options.bodyFileOf?.(e.id))),
   };
 }
 
@@ -136,7 +138,7 @@ function failure(f: CheckFailure): CheckFailure {
   };
 }
 
-function exchange(e: Exchange): JsonExchange {
+function exchange(e: Exchange, bodyFile: string | undefined): JsonExchange {
   const request = redactRequest(e.request);
   return {
     id: e.id,
@@ -153,7 +155,7 @@ function exchange(e: Exchange): JsonExchange {
       : {}),
     ...(e.error !== undefined ? { error: e.error } : {}),
     durationMs: finite(e.durationMs),
-    curl: curlFor(request),
+    curl: curlLine(request, { exchangeId: e.id, ...(bodyFile && { file: bodyFile }) }),
   };
 }
 

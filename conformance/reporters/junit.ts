@@ -5,12 +5,12 @@
 // several readers (GitLab among them) show only the first.
 
 import type { GroupResult, RunReport, StepResult } from '../types.ts';
-import { coverageRows, coverageTotals, exchangesById, failureLines, formatRatio, plural, printable, redactUrl, summarise, type ClipLimits } from './common.ts';
+import { coverageRows, coverageTotals, exchangesById, failureLines, formatRatio, plural, printable, redactUrl, summarise, type BodyFileOf, type ClipLimits } from './common.ts';
 
 // CI pages render the body in full; keep a runaway body from making the artifact huge.
 const LIMITS: ClipLimits = { maxChars: 16_000, maxLines: 400 };
 
-export function renderJUnit(report: RunReport): string {
+export function renderJUnit(report: RunReport, options: { bodyFileOf?: BodyFileOf } = {}): string {
   const exchanges = exchangesById(report);
   const summary = summarise(report);
   const target = redactUrl(report.target);
@@ -72,7 +72,7 @@ export function renderJUnit(report: RunReport): string {
     const first = step.failures[0]!;
     const message = step.failures.length === 1 ? first.message : `${first.message} (and ${plural(step.failures.length - 1, 'more failure')})`;
     const type = [...new Set(step.failures.map((f) => f.check))].join(', ');
-    const body = step.failures.map((f, i) => failureLines(f, i + 1, exchanges, { limits: LIMITS }).join('\n')).join('\n\n');
+    const body = step.failures.map((f, i) => failureLines(f, i + 1, exchanges, { limits: LIMITS, ...(options.bodyFileOf && { bodyFileOf: options.bodyFileOf }) }).join('\n')).join('\n\n');
     return `<failure${attrs({ message, type })}>${text(body)}</failure>`;
   }
 }

@@ -8,20 +8,20 @@
 // broken the target is. Positive and negative cases stand alone: a failure stops nothing.
 import type { createSchemaCompiler } from '../../openapi/schemas.ts';
 import type { ApiName, JsonObject, OperationRef } from '../../openapi/specs.ts';
-import { CHECKS } from '../checks/index.ts';
-import type { CheckContext } from '../checks/check.ts';
+import type { Check, CheckContext } from '../checks/check.ts';
 import { jsonOf, textOf, type RecordingClient, type SendInput } from '../client.ts';
 import { applyCredentials, type Credentials } from '../credentials.ts';
 import { encodeMultipart, type FormField } from '../../openapi/multipart-encoding.ts';
 import { mediaTypeOf } from '../media-type.ts';
 import { SkipStep, type Call, type CallInput, type ScenarioContext, type TimeControl } from '../scenario.ts';
-import type { CheckFailure, Exchange, GroupResult, StepResult } from '../types.ts';
+import type { CheckFailure, Exchange, GroupResult, OperationTarget, StepResult } from '../types.ts';
 import type { Receiver } from './receiver.ts';
 import { standIn } from './stand-in.ts';
 
 /** What every group of one run shares. */
 export interface RunEnv {
-  api: ApiName;
+  /** The API's name: one of the project's, or the title of the document `--spec` gave. */
+  api: ApiName | (string & {});
   doc: JsonObject;
   operations: OperationRef[];
   byId: Map<string, OperationRef>;
@@ -38,12 +38,36 @@ export interface RunEnv {
   onCleanup(fn: () => Promise<void>): void;
   /** Exchanges negative cases made: a 2xx among them is no documented success. */
   negativeExchanges: Set<number>;
+  /** The checks run on every exchange (CHECKS, as --checks, --exclude-checks and --max-response-time make them). */
+  checks: Check[];
+  /** Whether failures of the named check count (--checks, --exclude-checks); a journey's own expectations always do. */
+  selected(check: string): boolean;
+  /** --max-failures: once this many steps failed, every later step is skipped. */
+  maxFailures?: number;
+  /** Steps failed so far, in every group. */
+  failedSteps: number;
+  /** --dry-run: every step is listed, none runs, nothing is sent. */
+  dryRun?: boolean;
+  /** The path the spec's servers put an operation under on the target ('' for the project's specs: see spec-source.ts). */
+  pathPrefix(op: Pick<OperationRef, 'path' | 'operation'>): string;
 }
+
+/** Why a step is skipped once --max-failures is reached. */
+export const MAX_FAILURES_REACHED = '--max-failures reached';
+/** Why every step of a --dry-run is skipped. */
+export const DRY_RUN = 'dry run: nothing sent';
 
 /** What the runner's own groups may do besides what a journey may. */
 export interface GroupContext extends ScenarioContext {
   /** Records a failure of a named check in the current step, and goes on. */
   fail(failure: Omit<CheckFailure, 'exchangeId'> & { exchangeId?: number }): void;
+  /**
+   * Sends a request as given and keeps the exchange in the current step, without judging it: the
+   * caller does (generated cases, `checkExchange`; unsupported methods). `negative` counts it
+   * among the negative cases' exchanges; `target` names what it is sent to when that is no
+   * documented operation.
+   */
+  sendUnjudged(operationId: string, input: SendInput, options?: { negative?: boolean; target?: Omit<OperationTarget, 'api'> }): Promise<Call>;
 }
 
 /** A failed expectation ends its step. */
@@ -59,7 +83,7 @@ function multipart(form: NonNullable<CallInput['form']>): { body: Buffer; type: 
 
 export function checkExchange(env: RunEnv, exchange: Exchange, op: OperationRef): CheckFailure[] {
   const context: CheckContext = { operation: op.operation, pointer: op.pointer, compile: env.compile };
-  return CHECKS.flatMap((check) => {
+  return env.checks.flatMap((check) => {
     const failure = check.run(exchange, context);
     return failure ? [{ ...failure, check: check.name, exchangeId: exchange.id }] : [];
   });
@@ -82,13 +106,20 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
   /** Why the journey's remaining steps cannot run, once one of them stopped it. */
   let stopped: string | undefined;
 
-  const record = async (op: OperationRef, input: SendInput): Promise<Call> => {
-    const operationId = String(op.operation.operationId);
-    const exchange = await env.client.send({ api: env.api, operationId, method: op.method.toUpperCase(), path: op.path, pointer: op.pointer }, input, current?.name ?? name);
-    if (kind === 'negative') env.negativeExchanges.add(exchange.id);
+  const callOf = (exchange: Exchange): Call => ({ exchange, status: exchange.response?.status ?? 0, json: () => jsonOf(exchange) as never, text: () => textOf(exchange), mediaType: mediaTypeOf(exchange.response?.headers['content-type']) });
+  const transmit = async (target: Omit<OperationTarget, 'api'>, prefix: string, input: SendInput, negative: boolean): Promise<Exchange> => {
+    // No step runs in a dry run; journey code that sends between its steps is a bug, shown as one.
+    if (env.dryRun) throw new Error(`a dry run sends nothing, and ${target.method} ${target.path} was sent outside a step`);
+    const exchange = await env.client.send({ api: env.api, ...target }, prefix ? { ...input, path: prefix + input.path } : input, current?.name ?? name);
+    if (negative) env.negativeExchanges.add(exchange.id);
     current?.exchangeIds.push(exchange.id);
+    return exchange;
+  };
+  const targetOf = (op: OperationRef) => ({ operationId: String(op.operation.operationId), method: op.method.toUpperCase(), path: op.path, pointer: op.pointer });
+  const record = async (op: OperationRef, input: SendInput): Promise<Call> => {
+    const exchange = await transmit(targetOf(op), env.pathPrefix(op), input, kind === 'negative');
     current?.failures.push(...checkExchange(env, exchange, op));
-    return { exchange, status: exchange.response?.status ?? 0, json: () => jsonOf(exchange) as never, text: () => textOf(exchange), mediaType: mediaTypeOf(exchange.response?.headers['content-type']) };
+    return callOf(exchange);
   };
   const operation = (operationId: string) => {
     const op = env.byId.get(operationId);
@@ -99,6 +130,8 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
   const notRun = (stepName: string, setup: boolean): string | undefined => {
     const selected = setup || env.only(`${name} ${stepName}`);
     if (env.interrupted?.()) return 'interrupted';
+    if (env.maxFailures !== undefined && env.failedSteps >= env.maxFailures) return MAX_FAILURES_REACHED;
+    if (env.dryRun && selected) return DRY_RUN;
     if (!selected) return 'not selected by --only';
     return stopped;
   };
@@ -123,6 +156,11 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
       return record(op, { method: op.method.toUpperCase(), path, query: { ...auth.query, ...input.query }, headers, ...(sent && { body: sent }) });
     },
     send: (operationId, input) => record(operation(operationId), input),
+    async sendUnjudged(operationId, input, options = {}) {
+      const op = options.target ? env.byId.get(operationId) : operation(operationId);
+      const target = options.target ?? targetOf(op!);
+      return callOf(await transmit(target, env.pathPrefix(op ?? { path: target.path, operation: {} }), input, options.negative === true));
+    },
     expect(condition, detail) {
       if (condition) return true;
       current?.failures.push({
@@ -136,6 +174,7 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
       throw new StepFailed(detail.message);
     },
     fail(failure) {
+      if (!env.selected(failure.check)) return;
       current?.failures.push({ ...failure, exchangeId: failure.exchangeId ?? current.exchangeIds.at(-1) ?? 0 });
     },
     async step<T>(stepName: string, fn: () => Promise<T>, stepOptions: { setup?: boolean } = {}): Promise<T> {
@@ -172,6 +211,7 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
       // A check that failed on one of the step's exchanges fails it too, even if it went on.
       if (step.failures.length) {
         step.outcome = 'failed';
+        env.failedSteps++;
         if (journey) stopped ??= 'an earlier step of this scenario failed';
       }
       return value;
@@ -190,6 +230,7 @@ export async function runGroup(env: RunEnv, kind: GroupResult['kind'], name: str
     // Steps never throw, so this is the group's own code going wrong between its steps: a bug,
     // reported as a failure rather than ending the whole run.
     group.steps.push({ name: `(${title}: its code between the steps)`, outcome: 'failed', failures: [errorFailure(error, 0)], exchangeIds: [], durationMs: 0 });
+    env.failedSteps++;
   }
   group.durationMs = Number(process.hrtime.bigint() - groupStart) / 1e6;
   return group;

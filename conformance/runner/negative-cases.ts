@@ -9,6 +9,7 @@
 import type { ExampleRequest } from '../../openapi/example-requests.ts';
 import type { OperationRef } from '../../openapi/specs.ts';
 import { ignoredAuth, securityFailures } from '../checks/ignored-auth.ts';
+import { negativeDataRejection } from '../checks/negative-data-rejection.ts';
 import { textOf } from '../client.ts';
 import { applyCredentials, missingCredentialFlag } from '../credentials.ts';
 import { generateNegativeCases, type NegativeCase } from '../negative/generate.ts';
@@ -18,7 +19,7 @@ import type { GroupContext, RunEnv } from './group.ts';
 import { pathParamNames, replacePathParams } from './paths.ts';
 import type { Resources } from './resources.ts';
 
-export const NEGATIVE_CHECK = 'negative_data_rejection';
+export const NEGATIVE_CHECK = negativeDataRejection.name;
 
 interface Aim {
   values: Record<string, string>;

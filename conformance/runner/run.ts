@@ -1,11 +1,12 @@
 // Runs a conformance check of one API against one target: the journeys it is handed, the
 // positive cases (every operation's documented request, expecting a documented success), and
-// the negative cases generated from its spec. Every exchange goes through every check; every
-// resource the run creates is deleted at the end when the spec can delete it, even when a step
-// fails or the run is interrupted.
+// the negative cases generated from its spec; then, when asked (run-extras.ts), the generated
+// cases and the unsupported methods. Every exchange goes through every check the run applies;
+// every resource the run creates is deleted at the end when the spec can delete it, even when a
+// step fails or the run is interrupted.
 import { createSchemaCompiler } from '../../openapi/schemas.ts';
 import { listOperations, loadSpec, type ApiName } from '../../openapi/specs.ts';
-import { createRecordingClient } from '../client.ts';
+import { createRecordingClient, type ClientOptions } from '../client.ts';
 import type { Credentials } from '../credentials.ts';
 import { SkipStep, type AdaptExample, type ExistingResources, type Scenario } from '../scenario.ts';
 import type { GroupResult, RunReport } from '../types.ts';
@@ -15,10 +16,13 @@ import { negativeCases } from './negative-cases.ts';
 import { positiveCases } from './positive-cases.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 import { Resources } from './resources.ts';
+import { envExtras, extraGroups, plannedTime, type ExtraRunOptions } from './run-extras.ts';
+import { stoppable } from './stop.ts';
 import { detectTime } from './time.ts';
 
-export interface RunOptions {
-  api: ApiName;
+export interface RunOptions extends ExtraRunOptions {
+  /** One of the project's APIs; with `spec`, any name for the document. */
+  api: ApiName | (string & {});
   target: string;
   credentials: Credentials;
   /** A second tenant's credentials, for the isolation scenario. */
@@ -29,6 +33,8 @@ export interface RunOptions {
   only?: string;
   /** Stop between steps when this says so (SIGINT); cleanup still runs. */
   interrupted?: () => boolean;
+  /** Per-request timeout, extra headers, rate, and the stop signal that aborts requests in flight (client.ts). */
+  client?: Partial<ClientOptions>;
   /** The API's journeys, run in this order before the positive and negative cases. */
   scenarios: Scenario[];
   /** Real resources for the positive and negative cases to aim at, when the API has path parameters. */
@@ -42,10 +48,10 @@ export interface RunOptions {
 export async function runConformance(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   const started = process.hrtime.bigint();
-  const spec = await loadSpec(options.api);
+  const spec = options.spec ?? await loadSpec(options.api as ApiName);
   const doc = spec.dereferenced;
   const operations = listOperations(doc);
-  const client = createRecordingClient(options.target, { timeoutMs: 30_000 });
+  const client = createRecordingClient(options.target, { timeoutMs: 30_000, ...options.client });
   const targetUrl = new URL(options.target);
   const cleanups: Array<() => Promise<void>> = [];
   let receiver: Receiver | undefined;
@@ -55,8 +61,8 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     operations,
     byId: new Map(operations.map((op) => [String(op.operation.operationId), op])),
     client,
-    time: await detectTime(options.target, options.timeoutSeconds),
-    compile: createSchemaCompiler(),
+    time: options.dryRun ? plannedTime() : stoppable(await detectTime(options.target, options.timeoutSeconds, options.client?.timeoutMs ?? 30_000, options.client?.headers), options.client?.signal),
+    compile: createSchemaCompiler({ lenient: options.lenientSchemas === true }),
     credentials: options.credentials,
     ...(options.secondCredentials && { secondCredentials: options.secondCredentials }),
     targetIsLocal: ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(targetUrl.hostname),
@@ -65,6 +71,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     receiver: async () => (receiver ??= await startReceiver()),
     onCleanup: (fn) => void cleanups.push(fn),
     negativeExchanges: new Set(),
+    ...envExtras(options, doc),
   };
   const groups: GroupResult[] = [];
   const add = (group: GroupResult) => void (group.steps.length && groups.push(group));
@@ -82,8 +89,10 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     const resources = new Resources(env, options);
     add(await runGroup(env, 'probe', 'documented-requests', 'Every operation, sent its documented example request, answers a documented success', (ctx) => positiveCases(env, ctx, resources, options)));
     add(await runGroup(env, 'negative', 'negative-cases', 'Requests the spec forbids get a documented 4xx, and change nothing', (ctx) => negativeCases(env, ctx, resources, options)));
+    for (const group of extraGroups(env, resources, options)) add(await group());
   } finally {
     // Resources first (newest first), then the receiver: cleanup runs whatever happened.
+    client.cleanUp();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     await receiver?.close();
   }

@@ -3,11 +3,15 @@
 // within --timeout, and steps that need days of time are skipped with the reason.
 import { SkipStep, type TimeControl } from '../scenario.ts';
 
-export async function detectTime(target: string, timeoutSeconds: number): Promise<TimeControl> {
+/**
+ * `requestTimeoutMs` bounds each request to the control API (--request-timeout; the first, which
+ * asks whether there is one, 5 s at most); `headers` go with each (-H).
+ */
+export async function detectTime(target: string, timeoutSeconds: number, requestTimeoutMs = 30_000, headers: Record<string, string> = {}): Promise<TimeControl> {
   const base = target.replace(/\/+$/, '');
   let controllable = false;
   try {
-    const res = await fetch(`${base}/__emulator/clock`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${base}/__emulator/clock`, { headers, signal: AbortSignal.timeout(Math.min(requestTimeoutMs, 5000)) });
     const body = res.ok ? ((await res.json()) as { mode?: string }) : undefined;
     controllable = typeof body?.mode === 'string';
   } catch {
@@ -15,7 +19,7 @@ export async function detectTime(target: string, timeoutSeconds: number): Promis
   }
   const advance = async (seconds: number) => {
     if (!controllable) throw new SkipStep(`needs ${seconds} s of the target's time, and the target has no controllable clock`);
-    const res = await fetch(`${base}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds }) });
+    const res = await fetch(`${base}/__emulator/clock/advance`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ seconds }), signal: AbortSignal.timeout(requestTimeoutMs) });
     if (!res.ok) throw new Error(`advancing the target's clock failed: ${res.status}`);
   };
   return {
@@ -23,7 +27,7 @@ export async function detectTime(target: string, timeoutSeconds: number): Promis
     advance,
     async now() {
       if (!controllable) return undefined;
-      const body = (await (await fetch(`${base}/__emulator/clock`)).json()) as { now: string };
+      const body = (await (await fetch(`${base}/__emulator/clock`, { headers, signal: AbortSignal.timeout(requestTimeoutMs) })).json()) as { now: string };
       return new Date(body.now);
     },
     async until(condition, maxSeconds) {
