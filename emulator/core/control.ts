@@ -139,3 +139,19 @@ export async function handleControl(state: ControlState, request: EmulatorReques
   }
   return jsonResponse(500, { error: 'internal', message: `${request.method} ${request.path} is listed but not handled` });
 }
+
+/**
+ * `reset(api?)` for in-process hosts (msw, the express adapter): the control API's own reset,
+ * asked through `handle`, so it checks `api` and resets exactly what `POST /__emulator/reset` does.
+ */
+export async function resetThroughControl(handle: (request: EmulatorRequest) => Promise<EmulatorResponse>, api?: string): Promise<void> {
+  const body = Buffer.from(JSON.stringify(api === undefined ? {} : { api }), 'utf8');
+  const response = await handle({
+    method: 'POST', path: `${CONTROL_PREFIX}/reset`, query: {},
+    headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body,
+  });
+  if (response.status >= 400) {
+    const error = (response.body ?? {}) as { message?: string };
+    throw new Error(`speechdouble: reset(${api === undefined ? '' : JSON.stringify(api)}) was refused (${response.status}): ${error.message ?? 'no message'}`);
+  }
+}

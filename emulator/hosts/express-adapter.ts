@@ -8,7 +8,7 @@
 // URLs the emulator hands out (upload URLs, `resource_url`, signed callback URLs) start with
 // the mount, so they come back through it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTROL_PREFIX } from '../core/control.ts';
+import { resetThroughControl } from '../core/control.ts';
 import type { ClockMode } from '../core/clock.ts';
 import { clockControls, type ClockControls } from '../core/clock-controls.ts';
 import type { Emulator } from '../core/emulator.ts';
@@ -152,15 +152,7 @@ export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: 
       open('reset');
       const made = await composed;
       open('reset');
-      const body = Buffer.from(JSON.stringify(api === undefined ? {} : { api }), 'utf8');
-      const response = await made.handle({
-        method: 'POST', path: `${CONTROL_PREFIX}/reset`, query: {},
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body,
-      });
-      if (response.status >= 400) {
-        const error = (response.body ?? {}) as { message?: string };
-        throw new Error(`speechdouble: reset(${api === undefined ? '' : JSON.stringify(api)}) was refused (${response.status}): ${error.message ?? 'no message'}`);
-      }
+      await resetThroughControl((request) => made.handle(request), api);
     },
     close() {
       // Closed while still composing: the emulator stops as soon as it exists.

@@ -9,7 +9,7 @@
 // the caller's other handlers, the network, or `onUnhandledRequest`).
 import { Readable } from 'node:stream';
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { CONTROL_PREFIX } from '../core/control.ts';
+import { CONTROL_PREFIX, resetThroughControl } from '../core/control.ts';
 import type { ClockMode } from '../core/clock.ts';
 import { clockControls, type ClockAdvanced, type ClockControls } from '../core/clock-controls.ts';
 import type { Emulator, EmulatorOptions } from '../core/emulator.ts';
@@ -203,15 +203,7 @@ function controls(emulator: Emulator, isClosed: () => boolean): Pick<InProcessEm
     clock: clockControls(clock, open),
     async reset(api) {
       open('reset');
-      const body = Buffer.from(JSON.stringify(api === undefined ? {} : { api }), 'utf8');
-      const response = await emulator.handle({
-        method: 'POST', path: `${CONTROL_PREFIX}/reset`, query: {},
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body,
-      });
-      if (response.status >= 400) {
-        const error = (response.body ?? {}) as { message?: string };
-        throw new Error(`speechdouble: reset(${api === undefined ? '' : JSON.stringify(api)}) was refused (${response.status}): ${error.message ?? 'no message'}`);
-      }
+      await resetThroughControl((request) => emulator.handle(request), api);
     },
   };
 }
