@@ -9,8 +9,7 @@ import type { ExampleRequest, QueryValue } from '../../openapi/example-requests.
 import { encodeMultipart, type FormField } from '../../openapi/multipart-encoding.ts';
 import { escapePointer, type Json, type JsonObject, type OperationRef } from '../../openapi/specs.ts';
 import { describeErrors, type ValidateFunction } from '../../openapi/schemas.ts';
-import { credentialSlots } from '../credentials.ts';
-import { IGNORED_HEADERS, parametersOf, type Referee } from '../negative/generate.ts';
+import { variableParameters, type Referee } from '../negative/generate.ts';
 import { schemaViolations } from '../negative/violations.ts';
 import { BINARY, mergeAllOf, schemaArbitrary } from './arbitrary.ts';
 
@@ -75,14 +74,8 @@ function bodyKind(mediaType: string, schema: JsonObject | undefined): BodyModel[
 }
 
 export function operationModel(doc: JsonObject, op: OperationRef): OperationModel {
-  const slots = credentialSlots(doc, op.operation);
   const params: ParameterModel[] = [];
-  for (const { param, pointer } of parametersOf(doc, op)) {
-    const where = String(param.in);
-    const name = String(param.name);
-    if (where !== 'path' && where !== 'query' && where !== 'header') continue;
-    if (where === 'header' && (IGNORED_HEADERS.has(name.toLowerCase()) || slots.headers.has(name.toLowerCase()))) continue;
-    if (where === 'query' && slots.query.has(name)) continue;
+  for (const { param, pointer, where, name } of variableParameters(doc, op)) {
     params.push({
       name, in: where,
       schema: isObject(param.schema) ? param.schema : { type: 'string' },

@@ -210,14 +210,26 @@ function replacePathParameter(template: string, filled: string, name: string, va
 // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored.
 export const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
+/**
+ * The path, query and header parameters a generated case may vary: not the headers OpenAPI
+ * ignores, nor where the credentials go (those are the credential cases' own).
+ */
+export function variableParameters(doc: JsonObject, op: OperationRef): Array<{ param: JsonObject; pointer: string; where: 'path' | 'query' | 'header'; name: string }> {
   const slots = credentialSlots(doc, op.operation);
+  const chosen: Array<{ param: JsonObject; pointer: string; where: 'path' | 'query' | 'header'; name: string }> = [];
   for (const { param, pointer } of parametersOf(doc, op)) {
     const where = String(param.in);
     const name = String(param.name);
     if (where !== 'query' && where !== 'header' && where !== 'path') continue;
     if (where === 'header' && (IGNORED_HEADERS.has(name.toLowerCase()) || slots.headers.has(name.toLowerCase()))) continue;
     if (where === 'query' && slots.query.has(name)) continue;
+    chosen.push({ param, pointer, where, name });
+  }
+  return chosen;
+}
+
+function parameterCases(doc: JsonObject, op: OperationRef, base: ExampleRequest, out: CaseList, referee: Referee): void {
+  for (const { param, pointer, where, name } of variableParameters(doc, op)) {
     const subject = `${where} ${name}`;
 
     if (param.required === true && where !== 'path') {
