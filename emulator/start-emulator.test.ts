@@ -109,6 +109,21 @@ describe('startEmulator with the defaults', () => {
     expect(emu.clock.now()).toEqual(now);
   });
 
+  it('clock.forTenant(key) moves that key\'s jobs and time only, as X-Speechdouble-Tenant does', async () => {
+    const id = await submit(emu);
+    const before = emu.clock.now().getTime();
+    const own = emu.clock.forTenant('test-key');
+    expect(own.mode).toBe('manual');
+    const moved = await own.advance(3);
+    expect([moved.now.getTime(), own.now().getTime(), emu.clock.now().getTime()]).toEqual([before + 3000, before + 3000, before]);
+    expect(moved.ran).toBeGreaterThanOrEqual(1);
+    expect(await jobStatus(emu, id)).toBe('done');
+    const { body } = await getJson(`${emu.url}/__emulator/clock`, { 'x-speechdouble-tenant': 'test-key' });
+    expect(body).toMatchObject({ scope: 'tenant', ahead_seconds: 3, now: new Date(before + 3000).toISOString() });
+    await expect(own.set(before + 1000)).rejects.toThrow(/only moves forward/);
+    expect(() => emu.clock.forTenant('')).toThrow(RangeError);
+  });
+
   it('reset() forgets jobs and makes ids repeat; reset(api) only that API', async () => {
     const first = await submit(emu);
     await emu.reset();

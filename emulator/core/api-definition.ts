@@ -35,6 +35,12 @@ export interface ApiRuntime<S extends SettingsSchema = SettingsSchema> extends R
   api: string;
   settings: SettingValues<S>;
   uploads: UploadRegistry;
+  /**
+   * The runtime as `tenant` (a credential) sees it: its own clock, and scheduling, files and
+   * callbacks on that clock. Handlers are given this already; a control handler that finds a
+   * tenant's resource asks for it.
+   */
+  forTenant(tenant: string): ApiRuntime<S>;
 }
 
 export interface OperationRequest extends Omit<EmulatorRequest, 'body' | 'stream'> {

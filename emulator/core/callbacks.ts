@@ -42,6 +42,8 @@ export interface CallbackSender {
   send(callback: OutgoingCallback, policy: RetryPolicy, onGiveUp?: (last: CallbackAttempt) => void, onAttempt?: (attempt: CallbackAttempt) => void): void;
   attempts(filter?: { api?: string; url?: string }): CallbackAttempt[];
   reset(): void;
+  /** The same sender (one record, one reset) scheduling on another clock: a tenant's. */
+  on(clock: Clock): CallbackSender;
 }
 
 /** A receiver that has not answered in this long (real time) has failed this attempt. */
@@ -63,7 +65,7 @@ export function createCallbackSender(clock: Clock): CallbackSender {
   let log: CallbackAttempt[] = [];
   let generation = 0;
 
-  const attempt = async (callback: OutgoingCallback, number: number): Promise<CallbackAttempt> => {
+  const attempt = async (clock: Clock, callback: OutgoingCallback, number: number): Promise<CallbackAttempt> => {
     const started = process.hrtime.bigint();
     const record: CallbackAttempt = {
       id: `cb_${String(log.length + 1).padStart(4, '0')}`,
@@ -99,22 +101,24 @@ export function createCallbackSender(clock: Clock): CallbackSender {
     return record;
   };
 
-  return {
-    send(callback, policy, onGiveUp, onAttempt) {
-      const mine = generation;
-      const start = clock.nowMs();
-      const run = async (number: number) => {
-        if (mine !== generation) return; // a reset forgot this callback
-        const result = await attempt(callback, number);
-        onAttempt?.(result);
-        const ok = result.status !== null && result.status >= 200 && result.status < 300;
-        if (ok) return;
-        const next = policy.retryAfterSeconds[number - 1];
-        if (next === undefined) onGiveUp?.(result);
-        else clock.schedule(start + next * 1000, `callback ${callback.url} attempt ${number + 1}`, () => run(number + 1));
-      };
-      clock.schedule(clock.nowMs(), `callback ${callback.url} attempt 1`, () => run(1));
-    },
+  const sendOn = (clock: Clock): CallbackSender['send'] => (callback, policy, onGiveUp, onAttempt) => {
+    const mine = generation;
+    const start = clock.nowMs();
+    const run = async (number: number) => {
+      if (mine !== generation) return; // a reset forgot this callback
+      const result = await attempt(clock, callback, number);
+      onAttempt?.(result);
+      const ok = result.status !== null && result.status >= 200 && result.status < 300;
+      if (ok) return;
+      const next = policy.retryAfterSeconds[number - 1];
+      if (next === undefined) onGiveUp?.(result);
+      else clock.schedule(start + next * 1000, `callback ${callback.url} attempt ${number + 1}`, () => run(number + 1));
+    };
+    clock.schedule(clock.nowMs(), `callback ${callback.url} attempt 1`, () => run(1));
+  };
+
+  const senderOn = (clock: Clock): CallbackSender => ({
+    send: sendOn(clock),
     attempts(filter = {}) {
       return log.filter((a) => (!filter.api || a.api === filter.api) && (!filter.url || a.url === filter.url));
     },
@@ -122,5 +126,7 @@ export function createCallbackSender(clock: Clock): CallbackSender {
       generation++;
       log = [];
     },
-  };
+    on: senderOn,
+  });
+  return senderOn(clock);
 }

@@ -27,6 +27,12 @@ export interface ClockControls {
    * `instant` and keeps running from there.
    */
   set(instant: Date | string | number): Promise<ClockAdvanced>;
+  /**
+   * The clock one tenant sees, by its credential (the API key or Bearer token, `user:password`
+   * for HTTP basic): moving it runs that tenant's steps only and moves no one else's time, as
+   * `X-Speechdouble-Tenant` does on the control API. This clock moves every tenant.
+   */
+  forTenant(credential: string): ClockControls;
 }
 
 /** `open(what)` throws when the emulator behind the clock is closed. */
@@ -50,6 +56,10 @@ export function clockControls(clock: Clock, open: (what: string) => void): Clock
       }
       // Read and advance in the same tick, so time lands on the instant.
       return advanced(await clock.advance((target - now) / 1000));
+    },
+    forTenant(credential) {
+      if (typeof credential !== 'string' || credential === '') throw new RangeError('clock.forTenant takes a tenant\'s credential: a non-empty string');
+      return clockControls(clock.forTenant(credential), open);
     },
   };
 }

@@ -69,8 +69,19 @@ function readBody<T>(request: EmulatorRequest, validate: ValidateFunction, empty
 
 const isResponse = (value: unknown): value is EmulatorResponse => typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 
-function clockState(clock: Clock) {
-  return { mode: clock.mode, now: clock.now().toISOString(), time_scale: clock.timeScale, pending: clock.pending() };
+function clockState(clock: Clock, scope: 'global' | 'tenant') {
+  return { mode: clock.mode, now: clock.now().toISOString(), time_scale: clock.timeScale, pending: clock.pending(), scope, ahead_seconds: clock.aheadMs() / 1000 };
+}
+
+/** The header naming whose clock a clock operation reads or moves (absent: the global one). */
+export const TENANT_HEADER = 'x-speechdouble-tenant';
+
+/** The clock `X-Speechdouble-Tenant` names, or the refusal of a header that names no one. */
+function clockOf(state: ControlState, request: EmulatorRequest): { clock: Clock; scope: 'global' | 'tenant' } | EmulatorResponse {
+  const tenant = request.headers[TENANT_HEADER];
+  if (tenant === undefined) return { clock: state.clock, scope: 'global' };
+  if (typeof tenant !== 'string' || tenant === '') return badRequest('X-Speechdouble-Tenant names one tenant by its credential (the API key, Bearer token or user:password); it was empty.');
+  return { clock: state.clock.forTenant(tenant), scope: 'tenant' };
 }
 
 
@@ -110,7 +121,10 @@ export async function handleControl(state: ControlState, request: EmulatorReques
     await state.reset(body.api);
     return { status: 204, headers: {} };
   }
-  if (sub === '/clock') return jsonResponse(200, clockState(state.clock));
+  if (sub === '/clock') {
+    const whose = clockOf(state, request);
+    return isResponse(whose) ? whose : jsonResponse(200, clockState(whose.clock, whose.scope));
+  }
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   if (sub === '/callbacks') {
     return jsonResponse(200, { callbacks: state.callbacks.attempts({ api: first(request.query.api), url: first(request.query.url) }) });
@@ -132,10 +146,12 @@ export async function handleControl(state: ControlState, request: EmulatorReques
     return jsonResponse(201, state.faults.add(body));
   }
   if (sub === '/clock/advance') {
+    const whose = clockOf(state, request);
+    if (isResponse(whose)) return whose;
     const body = readBody<{ seconds: number }>(request, state.validateAdvance, false);
     if (isResponse(body)) return body;
-    const ran = await state.clock.advance(body.seconds);
-    return jsonResponse(200, { ...clockState(state.clock), ran });
+    const ran = await whose.clock.advance(body.seconds);
+    return jsonResponse(200, { ...clockState(whose.clock, whose.scope), ran });
   }
   return jsonResponse(500, { error: 'internal', message: `${request.method} ${request.path} is listed but not handled` });
 }

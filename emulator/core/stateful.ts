@@ -10,7 +10,7 @@ import type { ApiDefinition, ApiModule, ApiRuntime, ErrorContext, MountOptions, 
 import { acceptsAny } from './content-negotiation.ts';
 import { createCredentialReader, createKeyPolicy, type CredentialPolicy } from './credentials.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse, type Refusal } from './http-types.ts';
-import type { Resource } from './ownership.ts';
+import { createOwnership, type Resource } from './ownership.ts';
 import { readRequestBody, type RequestBody } from './request-body.ts';
 import { ContractViolation, createResponseValidator } from './response-validation.ts';
 import { createBodyValidator, createCompilers, createParameterValidator, type ValidatedParams } from './request-validation.ts';
@@ -27,6 +27,8 @@ export function defineApi<State, S extends SettingsSchema>(definition: ApiDefini
 /** Bodies read into memory (JSON, url-encoded forms) are bounded; files stream to disk. */
 const BUFFERED_BODY_BYTES = 256 * 2 ** 20;
 const DEFAULT_UPLOAD_BYTES = 2 ** 30;
+/** Tenants' runtime views kept at once: a view is cheap to make again, and any-key runs meet thousands of keys. */
+const TENANT_VIEWS = 256;
 
 type PathParams = { ok: true; values: Record<string, string> } | { ok: false; failure: ValidationFailure };
 
@@ -116,10 +118,26 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     const scope: StateScope = { store: <R extends Resource>() => { const store = createTenantStore<R>(shared.own); stores.push(store as unknown as TenantStore<Resource>); return store; } };
     const uploads = createUploadRegistry(shared.own, () => shared.random);
     // The shared runtime is the prototype, not a copy: `random` is replaced on a full reset.
-    const runtime: ApiRuntime<S> = Object.create(shared, { api: { value: definition.name }, settings: { value: settings }, uploads: { value: uploads } });
+    const runtime: ApiRuntime<S> = Object.create(shared, { api: { value: definition.name }, settings: { value: settings }, uploads: { value: uploads }, forTenant: { value: (tenant: string) => forTenant(tenant) } });
+    // Each tenant's handlers see its own clock (and schedule, keep and call back on it). A view
+    // holds no state of its own (the clock keeps the tenant's time), so the views are simply
+    // dropped when too many keys have been seen, and made again on a key's next request.
+    const tenants = new Map<string, ApiRuntime<S>>();
+    const forTenant = (tenant: string): ApiRuntime<S> => {
+      if (tenant === '') return runtime;
+      let view = tenants.get(tenant);
+      if (view) return view;
+      if (tenants.size >= TENANT_VIEWS) tenants.clear();
+      const clock = shared.clock.forTenant(tenant);
+      view = Object.create(runtime, { clock: { value: clock }, own: { value: createOwnership(clock, shared.files) }, callbacks: { value: shared.callbacks.on(clock) } }) as ApiRuntime<S>;
+      tenants.set(tenant, view);
+      return view;
+    };
     return { state: definition.createState(scope), runtime, dispose: async () => { for (const store of stores) await store.dispose(); await uploads.dispose(); } };
   };
   type Generation = ReturnType<typeof generation>;
+  /** What one request leaves for `handle` to finish: files it wrote, and the tenant's runtime once its credential is read. */
+  type RequestScope = { written: string[]; runtime: ApiRuntime<S> | undefined };
   let current: Generation = generation();
 
   /** What a refusal before the handler quotes. */
@@ -132,13 +150,13 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
    * as it is. An operation that takes no body reads none (readRequestBody would find none:
    * `{ kind: 'none' }`, which no body validator checks), so it never waits for one.
    */
-  function run(operation: Operation, request: EmulatorRequest, template: string, written: string[]): EmulatorResponse | Promise<EmulatorResponse> {
+  function run(operation: Operation, request: EmulatorRequest, template: string, scope: RequestScope): EmulatorResponse | Promise<EmulatorResponse> {
     // The state of the request's arrival answers it, even if a reset comes while its body is read.
     const now = current;
-    const { runtime } = now;
     const credential = operation.credentials(request, policy);
     // Credentials first, as the vendors do: a stranger learns nothing about the request.
-    if (!credential.ok) return refused(definition.errors.render(definition.errors.credentials(credential.problem), contextOf(request, runtime)), credentialRefusal(credential));
+    if (!credential.ok) return refused(definition.errors.render(definition.errors.credentials(credential.problem), contextOf(request, now.runtime)), credentialRefusal(credential));
+    const runtime = (scope.runtime = now.runtime.forTenant(credential.tenant));
     if (operation.negotiates && !acceptsAny(request.headers.accept, operation.negotiates)) {
       return invalid(request, runtime, { in: 'header', name: 'accept', rule: 'acceptable', expected: operation.negotiates.join(', ') });
     }
@@ -147,21 +165,20 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     const params = operation.params(request, path.values);
     if (!params.ok) return invalid(request, runtime, params.failure);
     const requestBody = operation.op.operation.requestBody as JsonObject | undefined;
-    if (!requestBody) return answer(now, operation, request, path.values, credential.tenant, params.params, { kind: 'none' });
-    return readAndAnswer(now, operation, request, requestBody, path.values, credential.tenant, params.params, written);
+    if (!requestBody) return answer(now.state, runtime, operation, request, path.values, credential.tenant, params.params, { kind: 'none' });
+    return readAndAnswer(now.state, runtime, operation, request, requestBody, path.values, credential.tenant, params.params, scope.written);
   }
 
-  async function readAndAnswer(now: Generation, operation: Operation, request: EmulatorRequest, requestBody: JsonObject, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, written: string[]): Promise<EmulatorResponse> {
+  async function readAndAnswer(state: State, runtime: ApiRuntime<S>, operation: Operation, request: EmulatorRequest, requestBody: JsonObject, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, written: string[]): Promise<EmulatorResponse> {
     const read = await readRequestBody(request, requestBody, shared.files, limits);
     written.push(...read.written);
-    if (!read.ok) return invalid(request, now.runtime, read.failure);
+    if (!read.ok) return invalid(request, runtime, read.failure);
     const bodyFailure = await operation.body(read.body);
-    if (bodyFailure) return invalid(request, now.runtime, bodyFailure);
-    return answer(now, operation, request, pathValues, tenant, params, read.body);
+    if (bodyFailure) return invalid(request, runtime, bodyFailure);
+    return answer(state, runtime, operation, request, pathValues, tenant, params, read.body);
   }
 
-  function answer(now: Generation, operation: Operation, request: EmulatorRequest, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, body: RequestBody): Promise<EmulatorResponse> | EmulatorResponse {
-    const { state, runtime } = now;
+  function answer(state: State, runtime: ApiRuntime<S>, operation: Operation, request: EmulatorRequest, pathValues: Record<string, string>, tenant: string, params: ValidatedParams, body: RequestBody): Promise<EmulatorResponse> | EmulatorResponse {
     // Field by field: an object rest/spread of the request costs more than the rest of this function.
     const operationRequest: OperationRequest = {
       method: request.method, path: request.path, query: request.query, headers: request.headers,
@@ -176,19 +193,22 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
   return {
     async handle(request, template) {
       const operation = operations.get(template)!.get(request.method)!();
-      const written: string[] = [];
+      const scope: RequestScope = { written: [], runtime: undefined };
       let response: EmulatorResponse;
       try {
-        response = await run(operation, request, template, written);
+        response = await run(operation, request, template, scope);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         // A business rule the handler refused by (an unknown job, a locked resource), named by its catalogue entry.
-        const rendered = definition.errors.render(error, { method: request.method, path: request.path, runtime: current.runtime });
+        const rendered = definition.errors.render(error, { method: request.method, path: request.path, runtime: scope.runtime ?? current.runtime });
         response = rendered.status >= 400 && !rendered.refusal ? refused(rendered, { stage: 'handler', message: error.message }) : rendered;
       } finally {
         // Parts no resource kept (a refused request, a config sent as a file) go now.
-        for (const path of written) if (!shared.files.isClaimed(path)) await shared.files.remove(path);
+        for (const path of scope.written) if (!shared.files.isClaimed(path)) await shared.files.remove(path);
       }
+      // A tenant whose clock was moved alone reads its own time in Date too (Cadence's "future" is judged by it).
+      const ahead = scope.runtime?.clock.aheadMs();
+      if (ahead) response = { ...response, headers: { date: scope.runtime!.clock.now().toUTCString(), ...response.headers } };
       if (options.strict) {
         try {
           validator.check(operation.op, response);

@@ -106,6 +106,18 @@ describe.each([
     expect((await transcript.text()).trim()).toBe(GREETING_TEXT);
   });
 
+  it('moves one key\'s clock alone with clock.forTenant(key)', async () => {
+    const form = new FormData();
+    form.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } }));
+    form.append('data_file', new Blob([new Uint8Array(GREETING)], { type: 'audio/wav' }), 'greeting.wav');
+    const { body } = await json(await fetch(`${base}/v2/jobs`, { method: 'POST', headers: bearer, body: form }));
+    const before = emulator.clock.now().getTime();
+    const own = emulator.clock.forTenant('test-key');
+    const advanced = await own.advance(3);
+    expect([advanced.now.getTime(), own.now().getTime(), emulator.clock.now().getTime()]).toEqual([before + 3000, before + 3000, before]);
+    expect(await json(await fetch(`${base}/v2/jobs/${body.id as string}`, { headers: bearer }))).toMatchObject({ body: { job: { status: 'done' } } });
+  });
+
   it('hands out URLs that come back through the mount (an AssemblyAI upload URL, a resource_url)', async () => {
     const headers = { authorization: 'test-key' };
     const upload = await json(await fetch(`${base}/v2/upload`, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: new Uint8Array(GREETING) }));

@@ -80,6 +80,23 @@ function emulatorRequest(req: MountedRequest, origin: string, target: NonNullabl
  * failure rejects `ready` and is handed to `next` for every request (the app's error handler
  * says what is wrong), without an unhandled rejection when nobody awaits `ready`.
  */
+/**
+ * Clock controls usable before the emulator is composed: moves wait for it, `now()` needs it.
+ * `tenant` undefined is the global clock.
+ */
+function deferredClock(composedNow: (tenant: string | undefined) => ClockControls, whenComposed: (tenant: string | undefined) => Promise<ClockControls>, mode: ClockMode, tenant?: string): ClockControls {
+  return {
+    mode,
+    now: () => composedNow(tenant).now(),
+    advance: async (seconds: number) => (await whenComposed(tenant)).advance(seconds),
+    set: async (instant: Date | string | number) => (await whenComposed(tenant)).set(instant),
+    forTenant(credential) {
+      if (typeof credential !== 'string' || credential === '') throw new RangeError('clock.forTenant takes a tenant\'s credential: a non-empty string');
+      return deferredClock(composedNow, whenComposed, mode, credential);
+    },
+  };
+}
+
 export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: ClockMode): EmulatorMiddleware {
   let emulator: Emulator | undefined;
   let failed = false;
@@ -136,18 +153,13 @@ export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: 
 
   return Object.assign(middleware, {
     ready,
-    clock: {
-      mode: clockMode,
-      now() {
-        if (!controls) {
-          if (!emulator) throw new Error('speechdouble: clock.now() before the emulator is composed; await middleware.ready first');
-          controls = clockControls(emulator.clock, open);
-        }
-        return controls.now();
-      },
-      advance: async (seconds: number) => (await composedClock()).advance(seconds),
-      set: async (instant: Date | string | number) => (await composedClock()).set(instant),
-    } satisfies ClockControls,
+    clock: deferredClock((tenant) => {
+      if (!controls) {
+        if (!emulator) throw new Error('speechdouble: clock.now() before the emulator is composed; await middleware.ready first');
+        controls = clockControls(emulator.clock, open);
+      }
+      return tenant === undefined ? controls : controls.forTenant(tenant);
+    }, async (tenant) => (tenant === undefined ? composedClock() : (await composedClock()).forTenant(tenant)), clockMode),
     async reset(api?: ApiName) {
       open('reset');
       const made = await composed;

@@ -1,7 +1,7 @@
 // Simulated streaming (the control API's /__emulator/stenomatic/rooms/{room_id}/streaming):
 // the emulator has no RTMP server, so a test says when a room streams and with which
-// services, and usage accrues on the emulator's clock. Rooms are found across customers
-// (their ids are unique), so no credential is needed.
+// services, and usage accrues on the emulator's clock (the room's tenant's, which its usage
+// is read by). Rooms are found across customers (their ids are unique), so no credential is needed.
 import { controlError } from '../../core/api-control.ts';
 import type { ControlHandler } from '../../core/api-definition.ts';
 import { jsonResponse } from '../../core/http-types.ts';
@@ -33,7 +33,7 @@ function stop(room: Room, nowMs: number): void {
 const startStenomaticStreaming: StreamingHandler = async ({ pathParams, body }, state, runtime) => {
   const room = anyRoom(state, pathParams.room_id!);
   if (!room) return notFound(pathParams.room_id!);
-  const now = runtime.clock.nowMs();
+  const now = runtime.forTenant(room.tenant).clock.nowMs();
   const services = (body as { services: Service[] }).services;
   const live = room.streamed[room.streamed.length - 1]?.endMs === undefined && room.streamed.length > 0;
   // A change of services ends one stretch and starts the next; the stream itself goes on.
@@ -46,7 +46,7 @@ const startStenomaticStreaming: StreamingHandler = async ({ pathParams, body }, 
 const stopStenomaticStreaming: StreamingHandler = async ({ pathParams }, state, runtime) => {
   const room = anyRoom(state, pathParams.room_id!);
   if (!room) return notFound(pathParams.room_id!);
-  const now = runtime.clock.nowMs();
+  const now = runtime.forTenant(room.tenant).clock.nowMs();
   stop(room, now);
   delete room.streamingSinceMs;
   return jsonResponse(200, streamingView(room, now));
@@ -54,7 +54,7 @@ const stopStenomaticStreaming: StreamingHandler = async ({ pathParams }, state, 
 
 const getStenomaticStreaming: StreamingHandler = async ({ pathParams }, state, runtime) => {
   const room = anyRoom(state, pathParams.room_id!);
-  return room ? jsonResponse(200, streamingView(room, runtime.clock.nowMs())) : notFound(pathParams.room_id!);
+  return room ? jsonResponse(200, streamingView(room, runtime.forTenant(room.tenant).clock.nowMs())) : notFound(pathParams.room_id!);
 };
 
 export const STREAMING: Record<string, StreamingHandler> = { startStenomaticStreaming, stopStenomaticStreaming, getStenomaticStreaming };
