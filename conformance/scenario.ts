@@ -41,6 +41,8 @@ export interface ExpectationDetail {
 export interface TimeControl {
   /** The target exposes a clock the runner can move. */
   readonly controllable: boolean;
+  /** Whose clock moves: the run's own tenants' (an emulator with a clock per tenant) or the target's one clock. */
+  readonly scope?: 'global' | 'tenant';
   /** Moves the target's clock; throws SkipStep on a target without one. */
   advance(seconds: number): Promise<void>;
   /** The target's current time, when it says. */

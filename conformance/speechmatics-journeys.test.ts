@@ -1,6 +1,7 @@
 // The Speechmatics journeys, run as `conform` runs them: against a conforming implementation
 // (the emulator) they find nothing and leave nothing behind; against implementations broken
 // in one way each, they fail exactly the step that checks that behaviour.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../emulator/compose.ts';
 import { controlClient } from '../emulator/testing/control-client.ts';
@@ -11,7 +12,7 @@ import type { RunReport, StepResult } from './types.ts';
 
 let emulator: RunningServer;
 beforeAll(async () => {
-  emulator = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, apiKeys: ['other-team'] });
+  emulator = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, strict: true, apiKeys: ['other-team', 'bystander'] });
 });
 afterAll(() => emulator?.close());
 beforeEach(() => controlClient(emulator.url).reset());
@@ -34,6 +35,27 @@ describe('against the emulator', () => {
     expect(aimed.length).toBeGreaterThan(0);
     expect(aimed.every((e) => !e.request.url.includes('a1b2c3d4e5'))).toBe(true);
     expect(report.coverage.every((op) => op.seen.length > 0)).toBe(true);
+  }, 60_000);
+
+  it('moves only its own tenants\' clocks: a bystander\'s job and the global time stay where they were', async () => {
+    // Another team shares the emulator: its job is mid-run when the conformance run starts.
+    const form = new FormData();
+    form.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } }));
+    form.append('data_file', new Blob([new Uint8Array(await readFile(new URL('../fixtures/audio/en-greeting.16k.wav', import.meta.url)))]), 'greeting.wav');
+    const bystander = await (await fetch(`${emulator.url}/v2/jobs`, { method: 'POST', headers: { authorization: 'Bearer bystander' }, body: form })).json();
+    const clockOf = async (tenant?: string) => (await fetch(`${emulator.url}/__emulator/clock`, { headers: tenant ? { 'x-speechdouble-tenant': tenant } : {} })).json();
+    const before = await clockOf();
+
+    const report = await run(emulator.url);
+    expect(failed(report)).toEqual([]);
+    expect(report.clock).toBe('tenant');
+    // The run moved its keys' clocks through a week of retention; no one else's.
+    const own = await clockOf('test-key');
+    expect(own.ahead_seconds).toBeGreaterThan(7 * 24 * 3600);
+    expect((await clockOf('other-team')).ahead_seconds).toBe(own.ahead_seconds);
+    expect((await clockOf()).now).toBe(before.now);
+    const job = await (await fetch(`${emulator.url}/v2/jobs/${bystander.id}`, { headers: { authorization: 'Bearer bystander' } })).json();
+    expect(job.job.status).toBe('running');
   }, 60_000);
 
   it('leaves nothing behind: every job it created is deleted, even when a step fails', async () => {

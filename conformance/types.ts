@@ -94,6 +94,11 @@ export interface RunReport {
   target: string;
   startedAt: string;
   durationMs: number;
+  /**
+   * Whose clock the run moved: its own tenants' (a target with a clock per tenant), the
+   * target's one clock, or none (the target has no controllable clock: the run waited).
+   */
+  clock?: 'tenant' | 'global' | 'none';
   groups: GroupResult[];
   coverage: OperationCoverage[];
   exchanges: Exchange[];

@@ -17,6 +17,12 @@ describe('the console report', () => {
     ]);
   });
 
+  it('says whose clock the run moved, when it moved one', () => {
+    expect(renderConsole({ ...sampleReport, clock: 'tenant' }).split('\n')[4]).toBe("  clock    the run's own tenants' clocks (no one else's time moved)");
+    expect(renderConsole({ ...sampleReport, clock: 'global' }).split('\n')[4]).toBe("  clock    the target's one clock (every tenant's time moved with it)");
+    expect(renderConsole({ ...sampleReport, clock: 'none' }).split('\n')[4]).toContain('waited in real time');
+  });
+
   it('has one section per group, titled with its kind, title and name', () => {
     expect(text).toContain('[scenario] Submit a job and fetch its transcript (submit-and-fetch) · 4 passed · 1.0 s');
     expect(text).toContain('[scenario] Delete a job & see it gone (delete-job) · 1 passed, 1 failed, 1 skipped · 2.2 s');

@@ -52,6 +52,12 @@ const MARK: Record<StepResult['outcome'], [string, Colour]> = {
   skipped: ['-', 'yellow'],
 };
 
+const CLOCK_TEXT = {
+  tenant: "the run's own tenants' clocks (no one else's time moved)",
+  global: "the target's one clock (every tenant's time moved with it)",
+  none: 'none to move: waited in real time (within --timeout)',
+} as const;
+
 export function renderConsole(report: RunReport, options: ConsoleOptions = {}): string {
   const paint = (colour: Colour, text: string) => (options.color ? `${ANSI[colour][0]}${text}${ANSI[colour][1]}` : text);
   const limits = options.verbose ? FULL : SHORT;
@@ -63,6 +69,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = {}): 
   out.push(`  target   ${printable(redactUrl(report.target))}`);
   out.push(`  started  ${printable(report.startedAt)}`);
   out.push(`  wall     ${formatDuration(report.durationMs)}`);
+  if (report.clock) out.push(`  clock    ${CLOCK_TEXT[report.clock]}`);
 
   for (const group of report.groups) {
     out.push('', ...groupSection(group));

@@ -69,6 +69,8 @@ export interface JsonReport {
   target: string;
   startedAt: string;
   durationMs: number;
+  /** Whose clock the run moved (RunReport.clock); absent on a dry run. */
+  clock?: RunReport['clock'];
   summary: RunSummary;
   coverageTotals: CoverageTotals;
   groups: GroupResult[];
@@ -84,6 +86,7 @@ export function renderJson(report: RunReport, options: { bodyFileOf?: BodyFileOf
     target: redactUrl(report.target),
     startedAt: report.startedAt,
     durationMs: finite(report.durationMs),
+    ...(report.clock && { clock: report.clock }),
     summary: summarise(report),
     coverageTotals: coverageTotals(rows),
     groups: report.groups.map(group),

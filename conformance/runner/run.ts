@@ -45,6 +45,12 @@ export interface RunOptions extends ExtraRunOptions {
   readableAfterDelete?: Record<string, string>;
 }
 
+/** Every credential the run sends: the tenants whose clocks it may move. */
+function runTenants(options: RunOptions): string[] {
+  const { credentials: first, secondCredentials: second } = options;
+  return [first.token, first.basic, second?.token, second?.basic].filter((credential): credential is string => typeof credential === 'string' && credential !== '');
+}
+
 export async function runConformance(options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   const started = process.hrtime.bigint();
@@ -61,7 +67,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     operations,
     byId: new Map(operations.map((op) => [String(op.operation.operationId), op])),
     client,
-    time: options.dryRun ? plannedTime() : stoppable(await detectTime(options.target, options.timeoutSeconds, options.client?.timeoutMs ?? 30_000, options.client?.headers), options.client?.signal),
+    time: options.dryRun ? plannedTime() : stoppable(await detectTime(options.target, options.timeoutSeconds, options.client?.timeoutMs ?? 30_000, options.client?.headers, runTenants(options)), options.client?.signal),
     compile: createSchemaCompiler({ lenient: options.lenientSchemas === true }),
     credentials: options.credentials,
     ...(options.secondCredentials && { secondCredentials: options.secondCredentials }),
@@ -102,6 +108,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     target: options.target,
     startedAt: startedAt.toISOString(),
     durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    ...(!options.dryRun && { clock: env.time.controllable ? (env.time.scope ?? 'global') : 'none' }),
     groups,
     coverage: coverageOf(operations, client.exchanges, env.negativeExchanges),
     exchanges: client.exchanges,

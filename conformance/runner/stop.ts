@@ -9,6 +9,7 @@ export function stoppable(time: TimeControl, signal: AbortSignal | undefined): T
   if (!signal) return time;
   return {
     controllable: time.controllable,
+    ...(time.scope && { scope: time.scope }),
     advance: (seconds) => time.advance(seconds),
     now: () => time.now(),
     until(condition, maxSeconds) {
