@@ -6,11 +6,13 @@ import { constants } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { STATEFUL_APIS } from './apis/index.ts';
 import type { ApiModule } from './core/api-definition.ts';
+import { CONTROL_TOKEN_SHAPE } from './core/control.ts';
 import { DEFAULT_KEYS } from './core/credentials.ts';
+import { isLoopbackHost, parseAllowList, parseAllowPattern } from './core/outbound-policy.ts';
 import { VERSION } from './core/package-info.ts';
 import { parseSettingAssignment, SettingError, type SettingOverrides } from './core/settings.ts';
 import { bannerLines, type KeySource } from './hosts/banner.ts';
-import type { ListenError, RunningServer } from './hosts/http-server.ts';
+import type { ExposureError, ListenError, RunningServer } from './hosts/http-server.ts';
 import { logRequests } from './hosts/request-log.ts';
 import { operationNamer, readOutline } from './hosts/spec-outline.ts';
 import { API_NAMES, isApiName, specPath, type ApiName } from '../openapi/specs.ts';
@@ -42,6 +44,26 @@ function parsePositive(value: string): number {
   const n = Number(value);
   if (!(n > 0)) throw new InvalidArgumentError('a number greater than 0');
   return n;
+}
+
+function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || value.trim() === '') throw new InvalidArgumentError('a number, 0 or more');
+  return n;
+}
+
+function parseToken(value: string): string {
+  if (!CONTROL_TOKEN_SHAPE.test(value)) throw new InvalidArgumentError('a token is visible ASCII without spaces (it goes in an Authorization header)');
+  return value;
+}
+
+function collectPattern(value: string, previous: string[]): string[] {
+  try {
+    parseAllowPattern(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return [...previous, value.trim()];
 }
 
 function collectSetting(value: string, previous: SettingOverrides): SettingOverrides {
@@ -91,6 +113,15 @@ interface ServeFlags {
   anyKey?: boolean;
   strict?: boolean;
   log?: boolean;
+  controlToken?: string;
+  /** False with --no-control. */
+  control: boolean;
+  allowFetch: string[];
+  allowCallback: string[];
+  maxHeaderKib?: number;
+  maxUrlKib?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
 }
 
 /** A usage error: one line on stderr, exit 2, no stack trace. */
@@ -107,7 +138,12 @@ const ENVIRONMENT = {
   manualClock: 'SPEECHDOUBLE_MANUAL_CLOCK',
   strict: 'SPEECHDOUBLE_STRICT',
   log: 'SPEECHDOUBLE_LOG',
+  controlToken: 'SPEECHDOUBLE_CONTROL_TOKEN',
+  allowFetch: 'SPEECHDOUBLE_ALLOW_FETCH',
+  allowCallback: 'SPEECHDOUBLE_ALLOW_CALLBACK',
 } as const;
+/** Variables whose value the banner does not print. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([ENVIRONMENT.controlToken]);
 const API_KEYS_VARIABLE = 'SPEECHDOUBLE_API_KEYS';
 
 function parseSwitch(value: string): boolean {
@@ -135,7 +171,7 @@ function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlag
     } catch (error) {
       usageError(`${variable}=${JSON.stringify(raw)} is refused: ${(error as Error).message}`);
     }
-    used.push(`${variable}=${raw.trim()}`);
+    used.push(`${variable}=${SECRET_VARIABLES.has(variable) ? '<hidden>' : raw.trim()}`);
     return value;
   };
   const port = read('port', parsePort);
@@ -145,6 +181,16 @@ function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlag
   const manualClock = fromCli('timeScale') ? undefined : read('manualClock', parseSwitch);
   const strict = read('strict', parseSwitch);
   const log = read('log', parseSwitch);
+  const controlToken = read('controlToken', (value) => {
+    try {
+      return parseToken(value);
+    } catch (error) {
+      // The value is a secret: the message names the variable only.
+      usageError(`${ENVIRONMENT.controlToken} is refused: ${(error as Error).message}`);
+    }
+  });
+  const allowFetch = read('allowFetch', parseAllowList);
+  const allowCallback = read('allowCallback', parseAllowList);
   return {
     flags: {
       ...opts,
@@ -154,6 +200,9 @@ function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlag
       ...(manualClock !== undefined && { manualClock }),
       ...(strict !== undefined && { strict }),
       ...(log !== undefined && { log }),
+      ...(controlToken !== undefined && { controlToken }),
+      ...(allowFetch !== undefined && { allowFetch }),
+      ...(allowCallback !== undefined && { allowCallback }),
     },
     used,
   };
@@ -171,6 +220,26 @@ function listenFailure(error: ListenError): never {
   process.exit(1);
 }
 
+/** The one line for a non-loopback --host with an open control API (then exit 2). */
+function exposureFailure(host: string): never {
+  usageError(`--host ${host} is not loopback, and anyone who reaches it could reset and steer the emulator: give --control-token T (or ${ENVIRONMENT.controlToken}) to require Authorization: Bearer T on the control API, or --no-control to serve none`);
+}
+
+/** The limits given, as the emulator takes them, and as the flags that set them (for the banner). */
+function limitsOf(opts: ServeFlags) {
+  const given = [
+    ['maxHeaderKib', '--max-header-kib', opts.maxHeaderKib],
+    ['maxUrlKib', '--max-url-kib', opts.maxUrlKib],
+    ['headersTimeout', '--headers-timeout', opts.headersTimeout],
+    ['requestTimeout', '--request-timeout', opts.requestTimeout],
+  ] as const;
+  const set = given.filter(([, , value]) => value !== undefined);
+  return {
+    limits: Object.fromEntries(set.map(([name, , value]) => [name, value])),
+    described: set.map(([, flag, value]) => `${flag} ${value}`),
+  };
+}
+
 /** How long requests in flight get to finish once serve is asked to stop. */
 const GRACE_SECONDS = 10;
 
@@ -181,7 +250,28 @@ Environment (a flag on the command line wins over its variable):
   SPEECHDOUBLE_MANUAL_CLOCK=1, SPEECHDOUBLE_STRICT=1, SPEECHDOUBLE_LOG=1
                                                              as --manual-clock, --strict, --log (0: off)
   SPEECHDOUBLE_API_KEYS=K1,K2                                keys accepted besides --api-key's (both count)
+  SPEECHDOUBLE_CONTROL_TOKEN=T                               as --control-token T (the banner never prints it)
+  SPEECHDOUBLE_ALLOW_FETCH=P1,P2, SPEECHDOUBLE_ALLOW_CALLBACK=P1,P2
+                                                             as --allow-fetch, --allow-callback (comma-separated)
 A value that does not parse stops serve with exit code 2, naming the variable.
+
+Limits: a request line and headers over --max-header-kib get 431, a request target over
+--max-url-kib 414, a body over an API's max-upload-mb setting 413 or the vendor's own answer;
+a client that has not sent its headers within --headers-timeout seconds, or its whole request
+within --request-timeout, gets 408 and its connection is closed. A slow client holds a socket,
+not the server: everyone else is answered meanwhile, and after any of these answers.
+
+Exposure: on any --host but loopback (127.0.0.0/8, ::1, localhost) serve needs --control-token
+or --no-control, else it stops with exit code 2. With a token, every /__emulator request but
+GET /__emulator/health needs Authorization: Bearer T (else 401).
+
+Outbound: remote media (fetch_data, audio_url) and callbacks go only to hosts --allow-fetch and
+--allow-callback allow. A pattern is a host name (* for any run of characters: *.example.com),
+an IP address or a CIDR block (10.0.0.0/8), each optionally with :port. With no pattern every
+host is allowed but link-local and cloud-metadata ones (169.254.0.0/16, fe80::/10,
+fd00:ec2::254, 100.100.100.200, metadata.google.internal), which are refused unless a pattern
+names them; the address a name resolves to, and each redirect, is checked too. A refused fetch
+fails the job as an unreachable URL does; a refused callback is recorded, never sent.
 
 Stopping: SIGINT (Ctrl-C) or SIGTERM closes idle connections at once, lets requests in flight
 finish (at most ${GRACE_SECONDS} s) and exits 0; a second signal exits at once.`;
@@ -202,6 +292,14 @@ export const serveCommand = () => new Command('serve')
   .addOption(new Option('--retention-days <d>', 'finished jobs expire after this many days (default 7)').argParser(parsePositive))
   .option('--expired-404', 'expired jobs answer 404 (the retention docs) instead of 410 (the API reference)')
   .addOption(new Option('--max-upload-mb <mb>', 'largest uploaded file, in MiB, for every API (same as --set \'*.max-upload-mb=MB\')').argParser(parsePositive))
+  .addOption(new Option('--control-token <token>', 'every /__emulator request but GET /__emulator/health needs Authorization: Bearer <token> (env SPEECHDOUBLE_CONTROL_TOKEN)').argParser(parseToken))
+  .addOption(new Option('--no-control', 'serve no control API: /__emulator/..., health included, answers 404 as an unknown path does').conflicts('controlToken'))
+  .addOption(new Option('--allow-fetch <pattern>', 'fetch remote media only from hosts matching a pattern (repeatable; env SPEECHDOUBLE_ALLOW_FETCH); see Outbound below').argParser(collectPattern).default([]))
+  .addOption(new Option('--allow-callback <pattern>', 'send callbacks only to hosts matching a pattern (repeatable; env SPEECHDOUBLE_ALLOW_CALLBACK); see Outbound below').argParser(collectPattern).default([]))
+  .addOption(new Option('--max-header-kib <n>', 'largest request line and headers, in KiB; over it: 431 (default 16)').argParser(parsePositive))
+  .addOption(new Option('--max-url-kib <n>', 'longest request target (path and query), in KiB; over it: 414 (default 8)').argParser(parsePositive))
+  .addOption(new Option('--headers-timeout <s>', 'seconds a client has to send its request line and headers; then 408 (default 60)').argParser(parsePositive))
+  .addOption(new Option('--request-timeout <s>', 'seconds a client has to send its whole request, body included; then 408 (default 300; 0: no limit)').argParser(parseNonNegative))
   .option('--twilio-auth-token <token>', 'Cadence\'s Twilio add-on checks X-Twilio-Signature with this auth token (same as --set cadence.twilio-auth-token=T)')
   .addOption(new Option('--set <api.name=value>', 'an API\'s setting (repeatable; `*.name` for every API that has it); see below').argParser(collectSetting).default({}))
   .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}${ENVIRONMENT_HELP}`)
@@ -250,15 +348,22 @@ export const serveCommand = () => new Command('serve')
     const legacy = legacySettings(opts);
     // Explicit --set wins over the older flags it overlaps.
     const settings = Object.fromEntries([...new Set([...Object.keys(legacy), ...Object.keys(opts.set)])].map((api) => [api, { ...legacy[api], ...opts.set[api] }]));
-    const [{ startServer }, { ListenError }] = await Promise.all([import('./compose.ts'), import('./hosts/http-server.ts')]);
+    if (!opts.control && opts.controlToken !== undefined) usageError(`--no-control and a control token (${ENVIRONMENT.controlToken}) contradict each other; give one`);
+    // Refused before anything is loaded; listen refuses it too.
+    if (opts.control && opts.controlToken === undefined && !isLoopbackHost(opts.host)) exposureFailure(opts.host);
+    const { limits, described: limitsSet } = limitsOf(opts);
+    const [{ startServer }, { ListenError, ExposureError }] = await Promise.all([import('./compose.ts'), import('./hosts/http-server.ts')]);
     try {
       running = await startServer({
         port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
         apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false, settings,
+        control: opts.control, ...(opts.controlToken !== undefined && { controlToken: opts.controlToken }),
+        allowFetch: opts.allowFetch, allowCallback: opts.allowCallback, limits,
       });
     } catch (error) {
       if (error instanceof SettingError) usageError(error.message);
       if (error instanceof ListenError) listenFailure(error);
+      if (error instanceof ExposureError) exposureFailure(error.host);
       throw error;
     }
     const served = running.emulator.apis;
@@ -293,5 +398,9 @@ export const serveCommand = () => new Command('serve')
       log: opts.log ?? false,
       settings: Object.entries(settings).flatMap(([api, values]) => Object.entries(values).map(([name, value]) => `${api}.${name}=${String(value)}`)),
       environment: used,
+      control: running.emulator.controlAccess,
+      allowFetch: opts.allowFetch,
+      allowCallback: opts.allowCallback,
+      limits: limitsSet,
     })].join('\n'));
   });

@@ -4,8 +4,11 @@
 // `expressMiddleware` (the package's `express`) is that emulator mounted in the caller's own app
 // instead of on a port of its own (hosts/express-adapter.ts).
 import { composeEmulator, startServer, type RunningServer } from './compose.ts';
+import { isLoopbackHost } from './core/outbound-policy.ts';
+import { ExposureError } from './hosts/http-server.ts';
 import { emulatorMiddleware, type EmulatorMiddleware } from './hosts/express-adapter.ts';
 import type { EmulatorOptions } from './core/emulator.ts';
+import type { EmulatorLimits } from './core/limits.ts';
 import type { CallbackAttempt } from './core/callbacks.ts';
 import type { ClockMode } from './core/clock.ts';
 import { clockControls, type ClockAdvanced, type ClockControls } from './core/clock-controls.ts';
@@ -16,7 +19,7 @@ import type { JournalEntry } from './core/journal.ts';
 import type { SettingOverrides } from './core/settings.ts';
 import type { ApiName } from '../openapi/specs.ts';
 
-export type { ApiName, CallbackAttempt, ClockMode, EmulatorMiddleware, Fault, FaultRequest, JournalEntry, SettingOverrides };
+export type { ApiName, CallbackAttempt, ClockMode, EmulatorLimits, EmulatorMiddleware, Fault, FaultRequest, JournalEntry, SettingOverrides };
 
 /**
  * How the emulator's clock runs.
@@ -32,7 +35,11 @@ export type ClockOption = 'manual' | 'real' | { timeScale: number } | { mode: Cl
 
 /** What `startEmulator` takes; every field is optional. The names are those of `speechdouble serve`'s options. */
 export interface StartEmulatorOptions {
-  /** The address to listen on. Default `127.0.0.1` (loopback: the control API has no authentication). */
+  /**
+   * The address to listen on. Default `127.0.0.1`. Any address but loopback (127.0.0.0/8, ::1,
+   * `localhost`) needs `controlToken` or `control: false`, else `startEmulator` rejects: the
+   * control API resets, faults and steers the emulator for whoever reaches it.
+   */
   host?: string;
   /** The port. Default `0`: a free port, read the address from `url`. */
   port?: number;
@@ -57,6 +64,34 @@ export interface StartEmulatorOptions {
    * An unknown API or setting, or a value that does not parse, makes `startEmulator` reject.
    */
   settings?: SettingOverrides;
+  /**
+   * Every `/__emulator` request over HTTP but `GET /__emulator/health` must carry
+   * `Authorization: Bearer <controlToken>` (`--control-token`); others get 401. This object's own
+   * controls (`reset`, `clock`, `callbacks`…) need nothing.
+   */
+  controlToken?: string;
+  /**
+   * `false`: no control API over HTTP (`--no-control`): `/__emulator/...`, health included,
+   * answers 404 as an unknown path does. This object's own controls still work. Default true.
+   */
+  control?: boolean;
+  /**
+   * Hosts remote media (`fetch_data`, `audio_url`) may be fetched from (`--allow-fetch`): a name,
+   * `*` standing for any run of characters (`*.example.com`), an IP address or a CIDR block
+   * (`10.0.0.0/8`), each optionally with `:port`. Default: every host but link-local and
+   * cloud-metadata ones (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200,
+   * metadata.google.internal), which are refused unless a pattern names them. The address a
+   * name resolves to is checked too.
+   */
+  allowFetch?: readonly string[];
+  /** Hosts callbacks and webhooks may be sent to (`--allow-callback`), as `allowFetch`; a refused one is recorded as a failed attempt, never sent. */
+  allowCallback?: readonly string[];
+  /**
+   * What a client may send (`--max-header-kib`, `--max-url-kib`, `--headers-timeout`,
+   * `--request-timeout`): `{ maxHeaderKib: 16, maxUrlKib: 8, headersTimeout: 60, requestTimeout: 300 }`
+   * by default (KiB and seconds). Over them: 431, 414, 408.
+   */
+  limits?: EmulatorLimits;
 }
 
 /** The emulator's clock, read and moved in-process. */
@@ -147,10 +182,17 @@ function timeScale(value: number): number {
 }
 
 function checkOptions(options: StartEmulatorOptions): void {
-  const { port, seed, host } = options;
+  const { port, seed, host, controlToken, control, allowFetch, allowCallback } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new RangeError(`a port is an integer from 0 to 65535, not ${String(port)}`);
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new RangeError(`a seed is a whole number >= 0, not ${String(seed)}`);
   if (host !== undefined && (typeof host !== 'string' || host === '')) throw new TypeError('host must be a non-empty string');
+  if (controlToken !== undefined && typeof controlToken !== 'string') throw new TypeError('controlToken must be a string');
+  if (control !== undefined && typeof control !== 'boolean') throw new TypeError('control must be true or false');
+  for (const [name, list] of [['allowFetch', allowFetch], ['allowCallback', allowCallback]] as const) {
+    if (list !== undefined && !(Array.isArray(list) && list.every((pattern) => typeof pattern === 'string'))) throw new TypeError(`${name} must be an array of host patterns (strings)`);
+  }
+  // Refused before anything is composed (listen refuses it too).
+  if (host !== undefined && control !== false && controlToken === undefined && !isLoopbackHost(host)) throw new ExposureError(host);
 }
 
 /**
@@ -186,6 +228,11 @@ export function emulatorOptions(options: StartEmulatorOptions): EmulatorOptions 
     ...(options.anyKey !== undefined && { anyKey: options.anyKey }),
     ...(options.strict !== undefined && { strict: options.strict }),
     ...(options.settings !== undefined && { settings: options.settings }),
+    ...(options.controlToken !== undefined && { controlToken: options.controlToken }),
+    ...(options.control !== undefined && { control: options.control }),
+    ...(options.allowFetch !== undefined && { allowFetch: [...options.allowFetch] }),
+    ...(options.allowCallback !== undefined && { allowCallback: [...options.allowCallback] }),
+    ...(options.limits !== undefined && { limits: { ...options.limits } }),
   };
 }
 
@@ -226,12 +273,14 @@ function controlling(running: RunningServer): RunningEmulator {
     if (closing) throw new Error(`speechdouble: ${what} after close(); this emulator at ${running.url} is closed`);
   };
 
-  // The control operations go through `emulator.handle`, the very function the HTTP host hands
-  // `/__emulator/...` requests to, so they are checked against specs/emulator-control.yaml and
+  // The control operations go through `emulator.controlInProcess`, the control API the HTTP host
+  // reaches through `handle`, so they are checked against specs/emulator-control.yaml and
   // behave exactly as for a CLI user's curl. They skip only the socket: that keeps them working
   // in a test process where msw (`onUnhandledRequest: 'error'`), a stubbed `fetch`, fake timers
-  // or an HTTP proxy would intercept a request to `url`. The clock is the exception: it is the
-  // core's own object, which `POST /__emulator/clock/advance` calls in the same way.
+  // or an HTTP proxy would intercept a request to `url`. (With the socket they skip the control
+  // token and `control: false`, which guard the network, not the process that holds the
+  // emulator.) The clock is the exception: it is the core's own object, which
+  // `POST /__emulator/clock/advance` calls in the same way.
   async function control(method: string, path: string, options: { body?: unknown; query?: Record<string, string> } = {}): Promise<unknown> {
     open(`${method} ${CONTROL_PREFIX}${path}`);
     const body = options.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(options.body), 'utf8');
@@ -243,7 +292,7 @@ function controlling(running: RunningServer): RunningEmulator {
       body,
       origin: running.url,
     };
-    const response = await emulator.handle(request);
+    const response = await emulator.controlInProcess(request);
     if (response.status >= 400) {
       const error = (response.body ?? {}) as { error?: string; message?: string };
       throw new EmulatorControlError(`speechdouble: ${method} ${CONTROL_PREFIX}${path} answered ${response.status}: ${error.message ?? 'no message'}`, response.status, error.error ?? 'internal');

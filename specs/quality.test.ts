@@ -134,7 +134,7 @@ for (const name of SPEC_NAMES) {
         else ids.add(id);
         if (typeof operation.summary !== 'string' || !operation.summary.trim()) problems.push(`${where}: no summary`);
         const security = operation.security ?? defaultSecurity;
-        // The control API is speechdouble's own and unauthenticated; every vendor documents auth.
+        // The control API is speechdouble's own, its token optional (--control-token); every vendor documents auth.
         if (name !== 'control' && !(Array.isArray(security) && security.length > 0)) problems.push(`${where}: no security`);
         const responses = (operation.responses ?? {}) as JsonObject;
         const errorWithSchema = Object.entries(responses).some(([code, response]) => isErrorStatus(code)

@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import type { CredentialCheck, CredentialPolicy } from './credentials.ts';
 import type { FileStore } from './file-store.ts';
 import type { EmulatorRequest, EmulatorResponse } from './http-types.ts';
+import type { OutboundPolicy } from './outbound-policy.ts';
 import type { Ownership, Resource } from './ownership.ts';
 import type { Random } from './random.ts';
 import type { RequestBody } from './request-body.ts';
@@ -28,6 +29,8 @@ export interface Runtime {
   callbacks: CallbackSender;
   files: FileStore;
   own: Ownership;
+  /** Which hosts remote media may be fetched from (`--allow-fetch`). */
+  fetchPolicy: OutboundPolicy;
 }
 
 /** What a handler works with: the shared runtime, its API's settings, and its API's uploads. */

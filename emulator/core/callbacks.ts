@@ -1,8 +1,11 @@
 // Callbacks are real HTTP: each is sent to the URL given, with the headers given, retried on
 // the emulator's clock while the receiver fails, and every attempt is recorded for
 // GET /__emulator/callbacks. APIs decide what to send and when to give up; this decides how.
+// A URL whose host `--allow-callback` refuses (outbound-policy.ts) is not sent: the attempt is
+// recorded with the refusal as its error, and retried as a receiver that cannot be reached is.
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
+import { DEFAULT_CALLBACK_POLICY, type OutboundPolicy } from './outbound-policy.ts';
 
 export interface OutgoingCallback {
   api: string;
@@ -61,7 +64,13 @@ function summarise(body: Buffer | undefined, contentType: string | undefined) {
   };
 }
 
-export function createCallbackSender(clock: Clock): CallbackSender {
+export interface CallbackSenderOptions {
+  /** The hosts callbacks may go to (`--allow-callback`); by default all but link-local and cloud-metadata ones. */
+  outbound?: OutboundPolicy;
+}
+
+export function createCallbackSender(clock: Clock, options: CallbackSenderOptions = {}): CallbackSender {
+  const policy = options.outbound ?? DEFAULT_CALLBACK_POLICY;
   let log: CallbackAttempt[] = [];
   let generation = 0;
 
@@ -83,15 +92,21 @@ export function createCallbackSender(clock: Clock): CallbackSender {
     };
     log.push(record);
     try {
-      const response = await fetch(callback.url, {
-        method: callback.method,
-        headers: callback.headers,
-        body: callback.body ? new Uint8Array(callback.body) : undefined,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      record.status = response.status;
+      // A refused host is never asked: the attempt fails as an unreachable receiver's does.
+      const refused = await policy.refusal(callback.url);
+      if (refused !== undefined) {
+        record.error = refused;
+      } else {
+        const response = await fetch(callback.url, {
+          method: callback.method,
+          headers: callback.headers,
+          body: callback.body ? new Uint8Array(callback.body) : undefined,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        record.status = response.status;
+      }
     } catch (error) {
       // fetch wraps network failures; the cause says what happened (ECONNREFUSED, a timeout…).
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;

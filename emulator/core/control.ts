@@ -1,5 +1,7 @@
 // The /__emulator control API (specs/emulator-control.yaml): health, reset, the clock, the
-// callback record, the request journal, faults and fixture registration.
+// callback record, the request journal, faults and fixture registration; and who may use it
+// (`--control-token`: a bearer token every operation but health needs).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../engine/probe.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { CallbackSender } from './callbacks.ts';
@@ -156,9 +158,36 @@ export async function handleControl(state: ControlState, request: EmulatorReques
   return jsonResponse(500, { error: 'internal', message: `${request.method} ${request.path} is listed but not handled` });
 }
 
+/** A token fit for an Authorization header: visible ASCII, no spaces. */
+export const CONTROL_TOKEN_SHAPE = /^[\x21-\x7e]+$/;
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Who may use the control API, given `--control-token`: undefined lets every request through;
+ * a token makes every request but `GET /__emulator/health` show `Authorization: Bearer <token>`.
+ * Returns the 401 for a request that does not, or undefined. The tokens are compared as SHA-256
+ * digests (equal lengths) in constant time, so the time taken says nothing about the token.
+ */
+export function controlAccess(token: string | undefined): (request: EmulatorRequest) => EmulatorResponse | undefined {
+  if (token === undefined) return () => undefined;
+  const expected = digest(token);
+  return (request) => {
+    if (request.method === 'GET' && (request.path.slice(CONTROL_PREFIX.length).replace(/\/$/, '') || '/') === '/health') return undefined;
+    const given = /^bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (given !== undefined && timingSafeEqual(digest(given), expected)) return undefined;
+    const realm = 'Bearer realm="speechdouble control"';
+    return given === undefined
+      ? jsonResponse(401, { error: 'unauthorized', message: 'The control API needs Authorization: Bearer <token>, the token the emulator was started with (--control-token).' }, { 'www-authenticate': realm })
+      : jsonResponse(401, { error: 'unauthorized', message: 'The control token does not match the one the emulator was started with (--control-token).' }, { 'www-authenticate': `${realm}, error="invalid_token"` });
+  };
+}
+
 /**
  * `reset(api?)` for in-process hosts (msw, the express adapter): the control API's own reset,
- * asked through `handle`, so it checks `api` and resets exactly what `POST /__emulator/reset` does.
+ * asked through `handle` (the emulator's `controlInProcess`, which a control token or
+ * `--no-control` does not stop: those guard the network), so it checks `api` and resets
+ * exactly what `POST /__emulator/reset` does.
  */
 export async function resetThroughControl(handle: (request: EmulatorRequest) => Promise<EmulatorResponse>, api?: string): Promise<void> {
   const body = Buffer.from(JSON.stringify(api === undefined ? {} : { api }), 'utf8');

@@ -2,7 +2,7 @@
 // the node:http host, the express adapter and the msw handlers all call `handle`.
 import { buildRouteTable, routeRequest, type RouteMatch, type RouteTable } from './api-routing.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
-import { CONTROL_PREFIX, controlValidators, handleControl, type ControlState } from './control.ts';
+import { CONTROL_PREFIX, CONTROL_TOKEN_SHAPE, controlAccess, controlValidators, handleControl, type ControlState } from './control.ts';
 import { buildApiControlRoutes, checkControlAnswer, controlError, matchApiControl, readControlBody } from './api-control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
@@ -10,10 +10,12 @@ import { multipartFramingProblem } from '../../openapi/multipart-framing.ts';
 import { createOwnership } from './ownership.ts';
 import { bytesMediaType, UnsupportedEncodingError } from './request-body.ts';
 import { resolveSettings, SettingError, type SettingOverrides } from './settings.ts';
+import { resolveLimits, type EmulatorLimits } from './limits.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClock, type Clock, type ClockMode } from './clock.ts';
 import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
+import { createOutboundPolicy, OutboundPatternError, type OutboundFlag, type OutboundPolicy } from './outbound-policy.ts';
 import { createFaults, type Fault } from './faults.ts';
 import { createJournal } from './journal.ts';
 import { routeRefusal } from './validation-failure.ts';
@@ -39,6 +41,38 @@ export interface EmulatorOptions {
   strict?: boolean;
   /** Per API, then setting name (`{ speechmatics: { 'retention-days': 3 } }`); `*` for every API that has it. */
   settings?: SettingOverrides;
+  /**
+   * Hosts remote media (`fetch_data`, `audio_url`) may be fetched from (`--allow-fetch`): names
+   * with `*` globs, IP addresses or CIDR blocks, each optionally with `:port`. None: every host
+   * but link-local and cloud-metadata ones, which are refused unless a pattern names them.
+   */
+  allowFetch?: readonly string[];
+  /** Hosts callbacks and webhooks may be sent to (`--allow-callback`), as `allowFetch`. */
+  allowCallback?: readonly string[];
+  /**
+   * Every control request but `GET /__emulator/health` must carry `Authorization: Bearer <token>`
+   * (`--control-token`); else 401. In-process controls (`controlInProcess`) need none.
+   */
+  controlToken?: string;
+  /** `false`: no control API on the network (`--no-control`); its paths answer as unknown paths do. Default true. */
+  control?: boolean;
+  /**
+   * What a client may send. The HTTP host enforces them all; the express adapter the URL's
+   * only (the app's server sets the rest); msw, in-process, has no connection to bound.
+   */
+  limits?: EmulatorLimits;
+}
+
+/** Who may use the control API over the network. */
+export type ControlAccess = 'open' | 'token' | 'off';
+
+function outboundPolicy(flag: OutboundFlag, patterns: readonly string[] | undefined): OutboundPolicy {
+  try {
+    return createOutboundPolicy(flag, patterns ?? []);
+  } catch (error) {
+    if (error instanceof OutboundPatternError) throw new SettingError(`${flag}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** What the composition root adds: the stateful API modules, handed in (the core knows none). */
@@ -57,11 +91,24 @@ export interface Emulator {
   clock: Clock;
   files: FileStore;
   handle(request: EmulatorRequest): Promise<EmulatorResponse>;
-  /** Whether a request to this path is the emulator's (an emulated API's or the control API's). */
+  /**
+   * A control request (`/__emulator/...`) from in-process code: startEmulator's controls, msw's
+   * and the express adapter's `reset`. The control API as `handle` answers it, but neither the
+   * control token nor `control: false` stops it: they guard the network, and in-process code
+   * already holds the emulator.
+   */
+  controlInProcess(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /** Whether a request to this path is the emulator's (an emulated API's or the control API's, unless it is off). */
   serves(path: string): boolean;
+  /** What the hosts enforce, defaults filled in. */
+  limits: Required<EmulatorLimits>;
+  /** `open`, `token` (Authorization: Bearer needed but for health) or `off` (`--no-control`). */
+  controlAccess: ControlAccess;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
 }
+
+const isControlPath = (path: string) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/');
 
 const decodes = (text: string) => {
   try {
@@ -107,6 +154,16 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   }
   // Every API's settings are checked, served or not: a typo is an error even under --api.
   for (const module of modules.values()) resolveSettings(module.name, module.settings, options.settings);
+  const limits = resolveLimits(options.limits);
+  const fetchPolicy = outboundPolicy('--allow-fetch', options.allowFetch);
+  const callbackPolicy = outboundPolicy('--allow-callback', options.allowCallback);
+  const controlOn = options.control !== false;
+  if (options.controlToken !== undefined && !controlOn) throw new SettingError('a control token and no control API (--control-token and --no-control) contradict each other; give one');
+  if (options.controlToken !== undefined && !(typeof options.controlToken === 'string' && CONTROL_TOKEN_SHAPE.test(options.controlToken))) {
+    throw new SettingError('a control token (--control-token) is visible ASCII without spaces, so that it fits an Authorization header');
+  }
+  const controlAccessOf = controlAccess(options.controlToken);
+  const access: ControlAccess = !controlOn ? 'off' : options.controlToken !== undefined ? 'token' : 'open';
   const specs = await Promise.all(apis.map((api) => (modules.has(api) ? loadSpecFile(api, modules.get(api)!.spec) : loadSpec(api as ApiName))));
   const routes: RouteTable = buildRouteTable(specs, Object.fromEntries([...modules.values()].map((module) => [module.name, module.namespaces])));
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
@@ -114,11 +171,12 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   const engine = await createEngine();
   const clock = createClock(options.clock ?? { mode: 'real' });
   const seed = options.seed ?? DEFAULT_SEED;
-  const callbacks = createCallbackSender(clock);
+  const callbacks = createCallbackSender(clock, { outbound: callbackPolicy });
   const journal = createJournal();
   const faults = createFaults();
   const files = createFileStore();
-  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, own: createOwnership(clock, files) };
+  // `fetchPolicy` reaches remote-media.ts's fetches through the runtime (and every tenant's view of it).
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, own: createOwnership(clock, files), fetchPolicy };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<string, StatefulApi>();
   for (const spec of specs) {
@@ -170,7 +228,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   // microtask queue. A throw is still a rejection, as from an async function.
   function handle(incoming: EmulatorRequest): Promise<EmulatorResponse> {
     try {
-      if (incoming.path === CONTROL_PREFIX || incoming.path.startsWith(CONTROL_PREFIX + '/')) return answerControl(incoming);
+      if (controlOn && isControlPath(incoming.path)) return answerControl(incoming);
       const receivedAt = clock.now();
       const started = performance.now();
       const metered: BodyMeter | undefined = incoming.stream && meter(incoming.stream);
@@ -186,6 +244,16 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   }
 
   async function answerControl(request: EmulatorRequest): Promise<EmulatorResponse> {
+    const refused = controlAccessOf(request);
+    if (refused) {
+      // The body of a refused request is not read, only drained, so the connection can be reused.
+      request.stream?.resume();
+      return dated(refused);
+    }
+    return controlInProcess(request);
+  }
+
+  async function controlInProcess(request: EmulatorRequest): Promise<EmulatorResponse> {
     return dated(await withBody(request, (buffered) => serveControl(buffered)));
   }
 
@@ -315,7 +383,10 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     clock,
     files,
     handle,
-    serves: (path) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/') || ((match) => match.kind !== 'unknown-path' || match.api !== undefined)(routeRequest(routes, 'GET', path, {})),
+    controlInProcess,
+    limits,
+    controlAccess: access,
+    serves: (path) => (controlOn && isControlPath(path)) || ((match) => match.kind !== 'unknown-path' || match.api !== undefined)(routeRequest(routes, 'GET', path, {})),
     beginShutdown() {
       control.shuttingDown = true;
       clock.stop();

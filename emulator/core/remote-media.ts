@@ -1,11 +1,14 @@
 // Media a client names by URL (Speechmatics' fetch_data, Gladia's and AssemblyAI's
 // audio_url) is fetched for real, with the headers the client gave, and streamed to disk
 // like an upload. A URL that names one of this emulator's own uploads is resolved without a
-// request (see uploads.ts); the caller decides which to try first.
+// request (see uploads.ts); the caller decides which to try first. Only hosts `--allow-fetch`
+// allows are fetched from, checked again at every redirect (outbound-policy.ts): a refused
+// host fails the fetch as an unreachable one does, and no request is sent to it.
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStore } from './file-store.ts';
+import { DEFAULT_FETCH_POLICY, type OutboundPolicy } from './outbound-policy.ts';
 import type { Holdings, Ownership } from './ownership.ts';
 
 export class RemoteMediaError extends Error {
@@ -22,19 +25,56 @@ export class RemoteMediaError extends Error {
 
 const FETCH_TIMEOUT_MS = 60_000;
 
-interface FetchOptions {
+export interface FetchOptions {
   maxBytes?: number;
   timeoutMs?: number;
+  /**
+   * The hosts that may be fetched from (the emulator's `--allow-fetch`); by default every host
+   * but link-local and cloud-metadata ones. `fetchKept` takes the runtime's when not given here.
+   */
+  outbound?: OutboundPolicy;
+}
+
+/** As many as fetch follows itself. */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Dropped when a redirect leaves the origin, as fetch drops them. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** The response to a GET, redirects followed by hand so that each hop's host is checked before it is asked. */
+async function follow(url: string, headers: Record<string, string>, options: FetchOptions): Promise<Response> {
+  const policy = options.outbound ?? DEFAULT_FETCH_POLICY;
+  const signal = AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS);
+  let current = url;
+  let sent = headers;
+  for (let hops = 0; ; hops++) {
+    const refused = await policy.refusal(current);
+    if (refused) throw new RemoteMediaError(refused);
+    let response: Response;
+    try {
+      response = await fetch(current, { headers: sent, redirect: 'manual', signal });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      throw new RemoteMediaError(cause?.code ?? (error as Error).message);
+    }
+    const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
+    if (location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    if (hops >= MAX_REDIRECTS) throw new RemoteMediaError(`more than ${MAX_REDIRECTS} redirects`);
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new RemoteMediaError(`a redirect to ${JSON.stringify(location)}, which is no URL`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RemoteMediaError(`a redirect to ${next.protocol} (only http and https are fetched)`);
+    if (next.origin !== new URL(current).origin) sent = Object.fromEntries(Object.entries(sent).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())));
+    current = next.href;
+  }
 }
 
 async function get(url: string, headers: Record<string, string>, options: FetchOptions): Promise<Readable> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    throw new RemoteMediaError(cause?.code ?? (error as Error).message);
-  }
+  const response = await follow(url, headers, options);
   if (!response.ok || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     throw new RemoteMediaError(`http status ${response.status}`, response.status);
@@ -64,10 +104,14 @@ export async function fetchToFile(url: string, headers: Record<string, string>, 
   return { bytes };
 }
 
-/** Fetches into a file the holder keeps (it goes with the resource): its path and size. */
-export async function fetchKept(runtime: { own: Ownership; files: FileStore }, held: Holdings, url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<{ path: string; bytes: number }> {
+/**
+ * Fetches into a file the holder keeps (it goes with the resource): its path and size. The
+ * runtime's `fetchPolicy` (the emulator's `--allow-fetch`) decides which hosts may be asked.
+ */
+export async function fetchKept(runtime: { own: Ownership; files: FileStore; fetchPolicy?: OutboundPolicy }, held: Holdings, url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<{ path: string; bytes: number }> {
+  const outbound = options.outbound ?? runtime.fetchPolicy;
   const path = runtime.own.keep(held, runtime.files.newPath('fetched'));
-  return { path, ...(await fetchToFile(url, headers, path, options)) };
+  return { path, ...(await fetchToFile(url, headers, path, outbound ? { ...options, outbound } : options)) };
 }
 
 /** A small remote file (a text to align), read whole within `maxBytes`. */

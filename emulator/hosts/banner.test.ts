@@ -46,6 +46,7 @@ describe('bannerLines', () => {
     log: false,
     settings: [],
     environment: [],
+    control: 'open' as const,
   };
 
   it('lists each API with its paths, the keys with where they came from, the clock, the control API and the log', () => {
@@ -55,6 +56,7 @@ describe('bannerLines', () => {
       'keys:     test-key (built in); k1, k2 (SPEECHDOUBLE_API_KEYS); meowmeowmeow, cadence:friend (cadence\'s documentation, cadence only)',
       'clock:    manual, at 2026-01-05T09:00:00.000Z; it moves only with POST http://127.0.0.1:4010/__emulator/clock/advance',
       'control:  http://127.0.0.1:4010/__emulator (health: http://127.0.0.1:4010/__emulator/health)',
+      'control:  open (loopback only)',
       'log:      off (--log or SPEECHDOUBLE_LOG=1 prints one line per request)',
     ]);
   });
@@ -65,10 +67,25 @@ describe('bannerLines', () => {
       'keys:     any well-formed key (--any-key)',
       'clock:    scaled, 20 times real time',
       'control:  http://127.0.0.1:4010/__emulator (health: http://127.0.0.1:4010/__emulator/health)',
+      'control:  open (loopback only)',
       'strict:   every stateful answer is checked against its spec (a mismatch answers 500)',
       'settings: speechmatics.processing=reads:1',
       'from env: SPEECHDOUBLE_LOG=1',
       'log:      one line per request: time, method, path, API, operation, status, ms',
     ]);
+  });
+
+  it('says who may use the control API (never printing the token), the hosts allowed out and the limits set', () => {
+    const token = bannerLines({ ...base, url: 'http://0.0.0.0:4010', control: 'token', environment: ['SPEECHDOUBLE_CONTROL_TOKEN=<hidden>'] });
+    expect(token).toContain('control:  http://0.0.0.0:4010/__emulator (health: http://0.0.0.0:4010/__emulator/health)');
+    expect(token).toContain('control:  needs Authorization: Bearer <token>');
+    expect(token).toContain('from env: SPEECHDOUBLE_CONTROL_TOKEN=<hidden>');
+    const off = bannerLines({ ...base, control: 'off' });
+    expect(off.filter((line) => line.startsWith('control:'))).toEqual(['control:  off (--no-control)']);
+    expect(off).toContain('clock:    manual, at 2026-01-05T09:00:00.000Z; nothing moves it (--no-control)');
+    const limited = bannerLines({ ...base, allowFetch: ['media.example.com', '10.0.0.0/8'], limits: ['--max-url-kib 4', '--headers-timeout 5'] });
+    expect(limited).toContain('outbound: fetch from media.example.com, 10.0.0.0/8; callbacks to any host but link-local and cloud-metadata ones');
+    expect(limited).toContain('limits:   --max-url-kib 4, --headers-timeout 5');
+    expect(bannerLines(base).some((line) => /^(outbound|limits):/.test(line))).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 // What `speechdouble serve` prints once it listens: after its first line (which scripts parse,
 // and which serve-command.ts prints), each API with its paths, the keys it accepts and where
-// each came from, the clock, the control API and the log.
+// each came from, the clock, the control API and who may use it, the limits and hosts allowed
+// when they were set, and the log.
 import { serverPath } from '../core/api-routing.ts';
 import type { SpecOutline } from './spec-outline.ts';
 
@@ -106,9 +107,19 @@ export interface BannerInfo {
   log: boolean;
   /** Settings given with --set or the older flags, as `api.name=value`. */
   settings: readonly string[];
-  /** Environment variables that set something, as `NAME=value`. */
+  /** Environment variables that set something, as `NAME=value` (a secret's value hidden). */
   environment: readonly string[];
+  /** Who may use the control API: anyone (on loopback), a client with the token, or no one (`--no-control`). */
+  control: 'open' | 'token' | 'off';
+  /** `--allow-fetch` patterns; none: every host but link-local and cloud-metadata ones. */
+  allowFetch?: readonly string[];
+  /** `--allow-callback` patterns, as allowFetch. */
+  allowCallback?: readonly string[];
+  /** Limits set to other than their defaults, as the flags that set them (`--max-url-kib 4`). */
+  limits?: readonly string[];
 }
+
+const ANY_HOST = 'any host but link-local and cloud-metadata ones';
 
 /** The lines after the first. */
 export function bannerLines(info: BannerInfo): string[] {
@@ -122,12 +133,25 @@ export function bannerLines(info: BannerInfo): string[] {
   lines.push(`keys:     ${info.anyKey ? 'any well-formed key (--any-key)' : keys.join('; ')}`);
   const { clock } = info;
   const control = `${info.url}/__emulator`;
+  const off = info.control === 'off';
   lines.push(
     `clock:    ${clock.mode === 'manual'
-      ? `manual, at ${clock.now.toISOString()}; it moves only with POST ${control}/clock/advance`
+      ? `manual, at ${clock.now.toISOString()}; ${off ? 'nothing moves it (--no-control)' : `it moves only with POST ${control}/clock/advance`}`
       : clock.mode === 'scaled' ? `scaled, ${clock.timeScale} times real time` : 'real time'}`,
   );
-  lines.push(`control:  ${control} (health: ${control}/health)`);
+  if (off) {
+    lines.push('control:  off (--no-control)');
+  } else {
+    lines.push(`control:  ${control} (health: ${control}/health)`);
+    // Never the token itself: the banner ends up in CI logs.
+    lines.push(info.control === 'token' ? 'control:  needs Authorization: Bearer <token>' : 'control:  open (loopback only)');
+  }
+  const fetch = info.allowFetch ?? [];
+  const callback = info.allowCallback ?? [];
+  if (fetch.length || callback.length) {
+    lines.push(`outbound: fetch from ${fetch.length ? fetch.join(', ') : ANY_HOST}; callbacks to ${callback.length ? callback.join(', ') : ANY_HOST}`);
+  }
+  if (info.limits?.length) lines.push(`limits:   ${info.limits.join(', ')}`);
   if (info.strict) lines.push('strict:   every stateful answer is checked against its spec (a mismatch answers 500)');
   if (info.settings.length) lines.push(`settings: ${info.settings.join(', ')}`);
   if (info.environment.length) lines.push(`from env: ${info.environment.join(', ')}`);

@@ -7,13 +7,17 @@
 // namespace an API owns, or under `/__emulator`; any other goes on to the app's next handler.
 // URLs the emulator hands out (upload URLs, `resource_url`, signed callback URLs) start with
 // the mount, so they come back through it.
+//
+// Of the emulator's limits only the URL's applies here (414 for a path the emulator serves);
+// the header size and the timeouts are the app's server's to set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resetThroughControl } from '../core/control.ts';
 import type { ClockMode } from '../core/clock.ts';
 import { clockControls, type ClockControls } from '../core/clock-controls.ts';
 import type { Emulator } from '../core/emulator.ts';
-import type { EmulatorRequest } from '../core/http-types.ts';
-import { originOf, parseTarget, send, toEmulatorRequest } from './node-exchange.ts';
+import { DEFAULT_LIMITS } from '../core/limits.ts';
+import type { EmulatorRequest, EmulatorResponse } from '../core/http-types.ts';
+import { originOf, parseTarget, send, toEmulatorRequest, uriTooLong } from './node-exchange.ts';
 import type { ApiName } from '../../openapi/specs.ts';
 
 /** The `next` of express and connect: with an error, the app's error handlers take over. */
@@ -47,7 +51,7 @@ export interface EmulatorMiddleware {
 }
 
 /** Express's own additions to the request, when it is express's (`baseUrl`: the mount path). */
-type MountedRequest = IncomingMessage & { baseUrl?: unknown; protocol?: unknown; body?: unknown };
+type MountedRequest = IncomingMessage & { baseUrl?: unknown; originalUrl?: unknown; protocol?: unknown; body?: unknown };
 
 const isJson = (contentType: string | undefined) => /^application\/([\w.+-]*\+)?json\b/i.test(contentType ?? '');
 
@@ -97,6 +101,16 @@ function deferredClock(composedNow: (tenant: string | undefined) => ClockControl
   };
 }
 
+/** Sends the answer; one Node refuses to send goes to the app's error handler, without what was set of it. */
+function tryToSend(res: ServerResponse, response: EmulatorResponse, next: NextFunction): void {
+  try {
+    send(res, response);
+  } catch (error) {
+    if (!res.headersSent) for (const name of Object.keys(response.headers)) res.removeHeader(name);
+    next(error);
+  }
+}
+
 export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: ClockMode): EmulatorMiddleware {
   let emulator: Emulator | undefined;
   let failed = false;
@@ -129,20 +143,16 @@ export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: 
       res.end(JSON.stringify({ error: 'closed', message: 'speechdouble: this emulator was closed (close() was called)' }));
       return;
     }
+    // The target as the client sent it, mount included (express's originalUrl).
+    const sent = typeof req.originalUrl === 'string' ? req.originalUrl : req.url ?? '';
+    const maxUrlBytes = Math.round((made.limits?.maxUrlKib ?? DEFAULT_LIMITS.maxUrlKib) * 1024);
+    if (sent.length > maxUrlBytes) return void tryToSend(res, uriTooLong(sent.length, maxUrlBytes), next);
     const mount = typeof req.baseUrl === 'string' ? req.baseUrl : '';
     // Express's protocol honours the app's `trust proxy` (X-Forwarded-Proto); else the socket says.
     const origin = originOf(req, target, { mount, ...(typeof req.protocol === 'string' && { protocol: req.protocol }) });
     const request = emulatorRequest(req, origin, target);
     if (request instanceof Error) return next(request);
-    made.handle(request).then((response) => {
-      try {
-        send(res, response);
-      } catch (error) {
-        // An answer Node refuses to send: what was set of it is not kept for the app's error handler.
-        if (!res.headersSent) for (const name of Object.keys(response.headers)) res.removeHeader(name);
-        throw error;
-      }
-    }).catch(next); // anything unexpected is the app's to report
+    made.handle(request).then((response) => tryToSend(res, response, next)).catch(next); // anything unexpected is the app's to report
   }
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
@@ -164,7 +174,7 @@ export function emulatorMiddleware(compose: () => Promise<Emulator>, clockMode: 
       open('reset');
       const made = await composed;
       open('reset');
-      await resetThroughControl((request) => made.handle(request), api);
+      await resetThroughControl((request) => made.controlInProcess(request), api);
     },
     close() {
       // Closed while still composing: the emulator stops as soon as it exists.

@@ -1,11 +1,19 @@
 // The HTTP edge on node:http: each request's target, headers and body stream become an
 // EmulatorRequest, and the EmulatorResponse goes back as bytes (node-exchange.ts, shared with the
 // express adapter). No framework: the core sees the neutral request, its body a plain stream.
+//
+// The limits (the emulator's `limits`) are enforced here: Node itself answers a request line and
+// headers over `maxHeaderSize` with 431, and a client too slow to send its headers
+// (`headersTimeout`) or its whole request (`requestTimeout`) with 408, closing the connection;
+// a stalled client holds a socket, never the event loop. A target over the URL limit is 414,
+// before anything reads it.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Emulator } from '../core/emulator.ts';
+import { resolveLimits, type EmulatorLimits } from '../core/limits.ts';
 import type { EmulatorResponse } from '../core/http-types.ts';
-import { badTarget, headersOf, originOf, parseTarget, send, sendFailure, toEmulatorRequest } from './node-exchange.ts';
+import { isLoopbackHost } from '../core/outbound-policy.ts';
+import { badTarget, headersOf, originOf, parseTarget, send, sendFailure, toEmulatorRequest, uriTooLong } from './node-exchange.ts';
 
 export interface ListenOptions {
   host: string;
@@ -35,13 +43,16 @@ export interface Exchange {
 export type ExchangeListener = (exchange: Exchange) => void;
 
 /** Every request to the emulator; an unexpected failure is a 500 answer, never a crash. */
-function requestListener(emulator: Emulator, listeners: ReadonlySet<ExchangeListener>): RequestListener {
+function requestListener(emulator: Emulator, listeners: ReadonlySet<ExchangeListener>, maxUrlBytes: number): RequestListener {
   const onExchange: ExchangeListener = (exchange) => listeners.forEach((listener) => listener(exchange));
   return (req, res) => {
-    const target = parseTarget(req.url ?? '');
+    // Node hands the target over as sent, one character per byte.
+    const url = req.url ?? '';
+    const tooLong = url.length > maxUrlBytes;
+    const target = tooLong ? undefined : parseTarget(url);
     let response: EmulatorResponse | undefined;
     // Watched only while someone listens (`--log`): the watch costs a timer read and a header copy per request.
-    if (listeners.size > 0) watch(req, res, target?.path ?? req.url ?? '', () => response, onExchange);
+    if (listeners.size > 0) watch(req, res, target?.path ?? (tooLong ? `${url.slice(0, 64)}…` : url), () => response, onExchange);
     // A promise chain, not an async function around an await: one hop fewer per request.
     const fail = (error: unknown) => {
       try {
@@ -58,6 +69,7 @@ function requestListener(emulator: Emulator, listeners: ReadonlySet<ExchangeList
         fail(error);
       }
     };
+    if (tooLong) return answer(uriTooLong(url.length, maxUrlBytes));
     if (!target) return answer(badTarget(req.url));
     let answered: Promise<EmulatorResponse>;
     try {
@@ -85,6 +97,17 @@ function watch(req: IncomingMessage, res: ServerResponse, path: string, answer: 
       // A log that fails must not take the server with it.
     }
   });
+}
+
+/**
+ * A non-loopback address asked for while anyone reaching it could use the control API (no
+ * control token, control not off): the server does not listen, and the emulator is stopped.
+ */
+export class ExposureError extends Error {
+  override readonly name = 'ExposureError';
+  constructor(readonly host: string) {
+    super(`${host} is not a loopback address, and the control API would be open to anyone who reaches it: give a control token (controlToken, --control-token) or turn the control API off (control: false, --no-control)`);
+  }
 }
 
 /** Why a server could not listen; `code` is Node's (EADDRINUSE, EACCES, EADDRNOTAVAIL, ENOTFOUND…). */
@@ -143,19 +166,41 @@ export interface RunningServer {
 
 const DEFAULT_GRACE_MS = 10_000;
 
+/** The node:http options the limits stand for. */
+export function serverOptions(limits: EmulatorLimits | undefined) {
+  const { maxHeaderKib, headersTimeout, requestTimeout } = resolveLimits(limits);
+  const headersMs = Math.round(headersTimeout * 1000);
+  const requestMs = Math.round(requestTimeout * 1000);
+  return {
+    maxHeaderSize: Math.round(maxHeaderKib * 1024),
+    headersTimeout: headersMs,
+    requestTimeout: requestMs,
+    // Node looks for timed-out requests every 30 s by default: a short timeout would be noticed
+    // that late. A quarter of the shortest timeout, from 50 ms to 1 s, notices it in time and
+    // costs a walk over the connections list.
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.round(Math.min(headersMs, requestMs || Infinity) / 4))),
+  };
+}
+
 /**
  * Serves an emulator over HTTP; closing stops the emulator too. A port in use, an address not
  * this machine's and the like reject with a ListenError, and the emulator is stopped.
  */
 export async function listen(emulator: Emulator, options: ListenOptions): Promise<RunningServer> {
+  // A stand-in emulator (tests) may not say; only an open control API is refused off loopback.
+  if (emulator.controlAccess === 'open' && !isLoopbackHost(options.host)) {
+    emulator.beginShutdown();
+    throw new ExposureError(options.host);
+  }
+  const limits = resolveLimits(emulator.limits);
   const listeners = new Set<ExchangeListener>();
-  const answer = requestListener(emulator, listeners);
+  const answer = requestListener(emulator, listeners, Math.round(limits.maxUrlKib * 1024));
   // Per connection, the requests on it being answered: a connection with none is idle, even one
   // that has not sent a request yet (server.closeIdleConnections() would leave that one open).
   const connections = new Map<Socket, number>();
   let closing: Promise<void> | undefined;
   // One 'request' listener, answering and then counting: with two, every request's emit copies the list.
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions(limits), (req, res) => {
     answer(req, res);
     count(req, res);
   });

@@ -193,7 +193,10 @@ function toFetchResponse(response: EmulatorResponse): Response {
   return new HttpResponse(body, { status, headers });
 }
 
-/** The in-process controls: the core's clock itself, and reset through the control operation (one definition of what it forgets). */
+/**
+ * The in-process controls: the core's clock itself, and reset through the control operation (one
+ * definition of what it forgets), which a control token or `control: false` does not stop.
+ */
 function controls(emulator: Emulator, isClosed: () => boolean): Pick<InProcessEmulator, 'clock' | 'reset'> {
   const { clock } = emulator;
   const open = (what: string) => {
@@ -203,7 +206,7 @@ function controls(emulator: Emulator, isClosed: () => boolean): Pick<InProcessEm
     clock: clockControls(clock, open),
     async reset(api) {
       open('reset');
-      await resetThroughControl((request) => emulator.handle(request), api);
+      await resetThroughControl((request) => emulator.controlInProcess(request), api);
     },
   };
 }

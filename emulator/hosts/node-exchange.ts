@@ -107,6 +107,19 @@ export function badTarget(target: string | undefined): EmulatorResponse {
 }
 
 /**
+ * The answer to a request target over the URL limit (`--max-url-kib`), given before the target
+ * is read or routed. (Over the header limit, which the request line counts towards, Node
+ * answers 431 itself.)
+ */
+export function uriTooLong(bytes: number, limit: number): EmulatorResponse {
+  return {
+    status: 414,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: { error: 'uri_too_long', message: `the request target is ${bytes} bytes; the limit is ${limit} (--max-url-kib ${limit / 1024})` },
+  };
+}
+
+/**
  * Sends the answer. Throws (before anything is written) when it cannot be sent: a status or
  * header value Node refuses; the caller answers that as any failure (`sendFailure`).
  */

@@ -42,7 +42,7 @@ const uploadAudio: GladiaHandler = async (request, _state, runtime) => {
   if (known?.audio) return gladiaJson(200, uploadAnswer(known, known.audio, known.source));
   const path = runtime.files.newPath('fetched');
   try {
-    const { bytes } = await fetchToFile(url, {}, path, { maxBytes: runtime.settings['max-upload-mb'] });
+    const { bytes } = await fetchToFile(url, {}, path, { maxBytes: runtime.settings['max-upload-mb'], outbound: runtime.fetchPolicy });
     const audio = await probed(path);
     const filename = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '') || 'audio';
     const upload = runtime.uploads.register(tenant, { path, filename, bytes, contentType: 'application/octet-stream', audio, source: url }, fileUrl(request.origin));

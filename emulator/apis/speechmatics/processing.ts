@@ -33,7 +33,7 @@ async function prepare(job: Job, state: JobsState, runtime: SpeechmaticsRuntime)
 
 async function fetchInputs(job: Job, fetches: JobFetches, state: JobsState, runtime: SpeechmaticsRuntime): Promise<void> {
   if (job.status !== 'running') return;
-  const limit = { maxBytes: runtime.settings['max-upload-mb'] };
+  const limit = { maxBytes: runtime.settings['max-upload-mb'], outbound: runtime.fetchPolicy };
   let what = 'audio';
   try {
     if (fetches.data) job.dataPath = (await fetchKept(runtime, job.held, fetches.data.url, parseAuthHeaders(fetches.data.auth_headers), limit)).path;
