@@ -175,6 +175,31 @@ describe('speechdouble conform: credentials', () => {
   }, 30_000);
 });
 
+describe('speechdouble conform: an emulator started with --control-token', () => {
+  let guarded: RunningServer;
+  beforeAll(async () => {
+    guarded = await startServer({ host: '127.0.0.1', port: 0, apis: ['speechmatics'], clock: { mode: 'manual' }, controlToken: 'ctl-secret' });
+  });
+  afterAll(() => guarded?.close());
+
+  it('moves its clock with --control-token (or SPEECHDOUBLE_CONTROL_TOKEN), which no output shows', async () => {
+    const expiry = ['--api', 'speechmatics', '--target', guarded.url, '--token', 'test-key', '--only', 'expiry'];
+    const withFlag = await conform([...expiry, '--control-token', 'ctl-secret']);
+    expect(withFlag.out).toContain("clock    the run's own tenants' clocks");
+    expect(withFlag.out).toMatch(/\nCONFORMS\n$/);
+    const fromEnv = await conform(expiry, { SPEECHDOUBLE_CONTROL_TOKEN: 'ctl-secret' });
+    expect(fromEnv.code).toBe(0);
+    for (const ran of [withFlag, fromEnv]) expect(ran.out + ran.err).not.toContain('ctl-secret');
+  }, 60_000);
+
+  it('says the control API refused it without one, and skips the steps that need days', async () => {
+    const ran = await conform(['--api', 'speechmatics', '--target', guarded.url, '--token', 'test-key', '--only', 'expiry', '--timeout', '1']);
+    expect(ran.out).toContain('clock    none to move');
+    expect(ran.out).toContain('GET /__emulator/clock answered 401: a speechdouble started with --control-token needs conform --control-token');
+    expect(ran.out).toContain("skipped: needs seven days of the target's time; the target has no controllable clock");
+  }, 60_000);
+});
+
 describe('speechdouble conform: a target that does not answer', () => {
   it('gives up on one that never answers within --request-timeout, the reachability check included', async () => {
     const ran = await conform(['--api', 'speechmatics', '--target', silent.url, '--token', 'k', '--request-timeout', '1']);

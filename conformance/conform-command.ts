@@ -28,6 +28,7 @@ interface ConformFlags extends SpecFlags {
   basic?: string;
   token2?: string;
   basic2?: string;
+  controlToken?: string;
   junit?: string;
   json?: string;
   reportDir?: string;
@@ -196,6 +197,7 @@ export const conformCommand = () => addSpecOptions(new Command('conform')
   .addOption(new Option('--basic <user:password>', 'HTTP basic credentials, for APIs (or operations) that use them; may go with --token, each operation gets the one its security scheme names').env('SPEECHDOUBLE_BASIC'))
   .addOption(new Option('--token2 <key>', 'a second key, to check that two keys never see each other\'s resources').env('SPEECHDOUBLE_TOKEN2'))
   .addOption(new Option('--basic2 <user:password>', 'second basic credentials (with or without --token2)').env('SPEECHDOUBLE_BASIC2'))
+  .addOption(new Option('--control-token <token>', 'the token of a speechdouble started with --control-token: sent to its control API (/__emulator/clock) only, never to the API under test').env('SPEECHDOUBLE_CONTROL_TOKEN'))
   .option('--junit <file>', 'also write a JUnit XML report')
   .option('--json <file>', 'also write a JSON report')
   .option('--report-dir <dir>', 'also write every failing exchange there: its request body, a curl script, a record --replay reads, and failures.har')
@@ -262,6 +264,7 @@ export const conformCommand = () => addSpecOptions(new Command('conform')
     const base = {
       credentials: primary,
       ...(secondary && { secondCredentials: secondary }),
+      ...(flags.controlToken && { controlToken: flags.controlToken }),
       timeoutSeconds: flags.timeout,
       ...chosen.run,
     };
@@ -298,7 +301,8 @@ export const conformCommand = () => addSpecOptions(new Command('conform')
     if (flags.only && selectedBy(report, flags.only).selected.length === 0) usageError(selectsNothing(selectedBy(report, flags.only).examples));
 
     const interrupted = stop.signal.aborted && !guard.problem ? 'interrupted (Ctrl-C): the run stopped early; the steps it did not reach are listed as skipped, and its clean-up ran (for --request-timeout at most)' : undefined;
-    const notes = [everything404(report, serversOf(doc)), guard.problem?.message, interrupted].filter((n): n is string => n !== undefined);
+    const clockRefused = report.clockRefused ? `GET /__emulator/clock answered ${report.clockRefused}: a speechdouble started with --control-token needs conform --control-token (or SPEECHDOUBLE_CONTROL_TOKEN); without a clock the run waited in real time` : undefined;
+    const notes = [everything404(report, serversOf(doc)), guard.problem?.message, interrupted, clockRefused].filter((n): n is string => n !== undefined);
     const bodyFileOf = flags.reportDir === undefined ? undefined : bodyFilesIn(flags.reportDir, report);
     const rendering = { notes, ...(bodyFileOf && { bodyFileOf }) };
     // No reporter sees a credential given to the run, wherever it travelled (a body, a query, an echo).

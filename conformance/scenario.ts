@@ -43,6 +43,8 @@ export interface TimeControl {
   readonly controllable: boolean;
   /** Whose clock moves: the run's own tenants' (an emulator with a clock per tenant) or the target's one clock. */
   readonly scope?: 'global' | 'tenant';
+  /** The status with which the target refused `GET /__emulator/clock` (401, 403): a control API behind a token the run was not given. */
+  readonly refused?: number;
   /** Moves the target's clock; throws SkipStep on a target without one. */
   advance(seconds: number): Promise<void>;
   /** The target's current time, when it says. */

@@ -99,6 +99,8 @@ export interface RunReport {
    * target's one clock, or none (the target has no controllable clock: the run waited).
    */
   clock?: 'tenant' | 'global' | 'none';
+  /** The status (401, 403) with which the target's control API refused to show its clock, if it did. */
+  clockRefused?: number;
   groups: GroupResult[];
   coverage: OperationCoverage[];
   exchanges: Exchange[];

@@ -25,6 +25,8 @@ export interface RunOptions extends ExtraRunOptions {
   api: ApiName | (string & {});
   target: string;
   credentials: Credentials;
+  /** `Authorization: Bearer` for the target's control API only (a speechdouble started with --control-token). */
+  controlToken?: string;
   /** A second tenant's credentials, for the isolation scenario. */
   secondCredentials?: Credentials;
   /** Seconds the runner may wait for real time on a target without a controllable clock. */
@@ -43,6 +45,12 @@ export interface RunOptions extends ExtraRunOptions {
   adaptExample?: AdaptExample;
   /** Reads the API documents as still serving a deleted resource (operationId → where it says so). */
   readableAfterDelete?: Record<string, string>;
+}
+
+/** What goes with each request to the target's control API: -H, and the control token. */
+function controlHeaders(options: RunOptions): Record<string, string> {
+  const headers = options.client?.headers ?? {};
+  return options.controlToken ? { ...headers, authorization: `Bearer ${options.controlToken}` } : headers;
 }
 
 /** Every credential the run sends: the tenants whose clocks it may move. */
@@ -67,7 +75,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     operations,
     byId: new Map(operations.map((op) => [String(op.operation.operationId), op])),
     client,
-    time: options.dryRun ? plannedTime() : stoppable(await detectTime(options.target, options.timeoutSeconds, options.client?.timeoutMs ?? 30_000, options.client?.headers, runTenants(options)), options.client?.signal),
+    time: options.dryRun ? plannedTime() : stoppable(await detectTime(options.target, options.timeoutSeconds, options.client?.timeoutMs ?? 30_000, controlHeaders(options), runTenants(options)), options.client?.signal),
     compile: createSchemaCompiler({ lenient: options.lenientSchemas === true }),
     credentials: options.credentials,
     ...(options.secondCredentials && { secondCredentials: options.secondCredentials }),
@@ -109,6 +117,7 @@ export async function runConformance(options: RunOptions): Promise<RunReport> {
     startedAt: startedAt.toISOString(),
     durationMs: Number(process.hrtime.bigint() - started) / 1e6,
     ...(!options.dryRun && { clock: env.time.controllable ? (env.time.scope ?? 'global') : 'none' }),
+    ...(env.time.refused && { clockRefused: env.time.refused }),
     groups,
     coverage: coverageOf(operations, client.exchanges, env.negativeExchanges),
     exchanges: client.exchanges,

@@ -10,6 +10,7 @@ export function stoppable(time: TimeControl, signal: AbortSignal | undefined): T
   return {
     controllable: time.controllable,
     ...(time.scope && { scope: time.scope }),
+    ...(time.refused && { refused: time.refused }),
     advance: (seconds) => time.advance(seconds),
     now: () => time.now(),
     until(condition, maxSeconds) {

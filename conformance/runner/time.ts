@@ -11,7 +11,7 @@ const TENANT_HEADER = 'x-speechdouble-tenant';
 
 /**
  * `requestTimeoutMs` bounds each request to the control API (--request-timeout; the first, which
- * asks whether there is one, 5 s at most); `headers` go with each (-H). `tenants` are the
+ * asks whether there is one, 5 s at most); `headers` go with each (-H, the control token). `tenants` are the
  * credentials the run sends (as the emulator names tenants: the key, or `user:password`).
  */
 export async function detectTime(target: string, timeoutSeconds: number, requestTimeoutMs = 30_000, headers: Record<string, string> = {}, tenants: string[] = []): Promise<TimeControl> {
@@ -20,8 +20,10 @@ export async function detectTime(target: string, timeoutSeconds: number, request
   const tenantHeaders = (tenant: string | undefined) => (tenant === undefined ? headers : { ...headers, [TENANT_HEADER]: tenant });
   let controllable = false;
   let scope: 'global' | 'tenant' = 'global';
+  let refused: number | undefined;
   try {
     const res = await fetch(`${base}/__emulator/clock`, { headers: tenantHeaders(own[0]), signal: AbortSignal.timeout(Math.min(requestTimeoutMs, 5000)) });
+    if (res.status === 401 || res.status === 403) refused = res.status;
     const body = res.ok ? ((await res.json()) as { mode?: string; scope?: string }) : undefined;
     controllable = typeof body?.mode === 'string';
     if (controllable && own.length > 0 && body?.scope === 'tenant') scope = 'tenant';
@@ -40,6 +42,7 @@ export async function detectTime(target: string, timeoutSeconds: number, request
   return {
     controllable,
     ...(controllable && { scope }),
+    ...(refused && { refused }),
     advance,
     async now() {
       if (!controllable) return undefined;
