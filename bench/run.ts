@@ -4,12 +4,13 @@
 // row; then the engine's own benchmarks. Ratios, not raw figures, are what compare between
 // machines and runs. A missed budget is reported, never an exit code: this is a report.
 // `npm run bench -- startup throughput` runs only the parts named
-// (startup, throughput, memory, conform, engine).
+// (startup, throughput, memory, load, conform, engine).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformRows } from './conform.ts';
 import { engineBenchmarks } from './engine.ts';
+import { loadSubmissionRows } from './load-submissions.ts';
 import { memoryRows } from './memory.ts';
 import { startupRows } from './startup.ts';
 import { elapsedMs, machine } from './system.ts';
@@ -27,6 +28,7 @@ try {
     ['startup', startupRows],
     ['throughput', () => throughputRows(tmp)],
     ['memory', () => memoryRows(tmp)],
+    ['load', loadSubmissionRows],
     ['conform', () => conformRows(tmp)],
   ];
   const rows: Row[] = [];
