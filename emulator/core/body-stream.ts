@@ -24,11 +24,17 @@ export function meter(source: Readable): BodyMeter {
     hash.update(chunk);
     bytes += chunk.length;
     if (headBytes < HEAD_BYTES) {
-      head.push(chunk.subarray(0, HEAD_BYTES - headBytes));
+      // A copy of the few bytes kept: a slice would hold the whole network read (up to 64 KiB) until the request ends.
+      head.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - headBytes)));
       headBytes += Math.min(chunk.length, HEAD_BYTES - headBytes);
     }
   });
   source.on('error', (error) => tap.destroy(error));
+  // A body nobody reads (a GET's, a refused request's) may still fail: the client goes away
+  // mid-body, or its framing breaks after the headers (a chunk size that is no number). A reader
+  // hears of it through its own listener; without one, an 'error' with no listener would be
+  // an uncaught exception, and take the whole emulator down.
+  tap.on('error', () => undefined);
   source.pipe(tap);
   // Pause until a reader attaches: the 'data' listener above must not drain it early.
   tap.pause();
