@@ -43,6 +43,11 @@ function problemResponse(prism: PrismModules[0], error: Error): EmulatorResponse
   return { status: problem.status, headers: { 'content-type': 'application/problem+json' }, body: problem };
 }
 
+/** Prism's NOT_FOUND problem, as it renders it for a code or an example the spec does not have. */
+function notFound(detail: string): EmulatorResponse {
+  return { status: 404, headers: { 'content-type': 'application/problem+json' }, body: { type: 'https://stoplight.io/prism/errors#NOT_FOUND', title: 'The server cannot find the requested content', status: 404, detail } };
+}
+
 function serialiseHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -109,7 +114,16 @@ export function createDocumentedResponder(specs: LoadedSpec[]): DocumentedRespon
         isProxy: false,
       };
       const result = await instance.request(input, operations.get(api) ?? [], config)();
-      if (result._tag === 'Left') return problemResponse(prism, result.left);
+      if (result._tag === 'Left') {
+        const problem = problemResponse(prism, result.left);
+        // An example the documented code does not have (`code=200, example=nope`): Prism looks for a
+        // default response, finds none, and calls that a 500. Asked without the code, it is its
+        // 404 NOT_FOUND; a request for something the spec does not document is no server error.
+        if (problem.status >= 500 && preferences.example !== undefined && /NOT_FOUND/.test(result.left.message)) {
+          return notFound(`Response for status code ${preferences.code ?? 'any'} and exampleKey: ${preferences.example} does not exist.`);
+        }
+        return problem;
+      }
       const { statusCode, headers, body } = result.right.output;
       return { status: statusCode, headers: serialiseHeaders(headers), body };
     },

@@ -1,12 +1,15 @@
 // Where uploads and fetched media live while their job does: files in one temporary
 // directory per emulator, removed when the job goes, on reset, and at shutdown.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
 export interface FileStore {
-  /** A fresh path inside the store (the file is not created). */
+  /**
+   * A fresh path inside the store (the file is not created). `hint` is the emulator's own word
+   * for what it holds (`upload`, `fetched`), never anything a request said.
+   */
   newPath(hint?: string): string;
   remove(path: string | undefined): Promise<void>;
   /** Removes every file; the store stays usable. */
@@ -19,6 +22,13 @@ export interface FileStore {
   claim(path: string): void;
   isClaimed(path: string): boolean;
 }
+
+/**
+ * Resolves once a writer's file is closed. A writer destroyed before its file was opened (the body
+ * failed at once) still opens it afterwards: a file removed before then comes back, empty, and
+ * stays. Remove a failed write's file after this, not after its pipeline failed.
+ */
+export const whenClosed = (writer: WriteStream): Promise<void> => new Promise((resolve) => (writer.closed ? resolve() : writer.once('close', () => resolve())));
 
 export function createFileStore(): FileStore {
   let dir: string | undefined;

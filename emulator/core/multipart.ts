@@ -65,7 +65,9 @@ export function parseMultipart(contentType: string, source: Buffer | Readable, s
       stream.on('limit', () => fail(new MalformedBodyError(`${name} is larger than ${limits.maxFileBytes} bytes`)));
       (form.files[name] ??= []).push(file);
       if (store) {
-        file.path = store.newPath(file.filename);
+        // The name on disk is the store's own: nothing a request says (its file name, its part
+        // name) reaches a filesystem path. The client's file name stays in `filename` only.
+        file.path = store.newPath('upload');
         written.push(file.path);
         const writer = createWriteStream(file.path);
         writers.push(writer);

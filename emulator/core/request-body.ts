@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { FileStore } from './file-store.ts';
+import { whenClosed, type FileStore } from './file-store.ts';
 import type { EmulatorRequest } from './http-types.ts';
 import { MalformedBodyError, parseMultipart, type FormData, type UploadedFile } from './multipart.ts';
 import type { ValidationFailure } from './validation-failure.ts';
@@ -158,7 +158,15 @@ export async function readRequestBody(request: EmulatorRequest, requestBody: Jso
         } else done(null, chunk);
       },
     });
-    await pipeline(stream, counter, createWriteStream(path));
+    const writer = createWriteStream(path);
+    try {
+      await pipeline(stream, counter, writer);
+    } catch (error) {
+      // A body that failed before its file was even opened (the client gone, its framing
+      // refused) has it opened after the failure: it is removed below once the writer is closed.
+      await whenClosed(writer);
+      throw error;
+    }
     return { ok: true, body: { kind: 'file', mediaType, file }, written };
   } catch (error) {
     await Promise.all(written.map((path) => files.remove(path)));

@@ -101,11 +101,14 @@ function sameInfo(a: AudioInfo, b: AudioInfo): boolean {
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
-async function parseOrUnreadable(parse: () => Promise<IAudioMetadata>): Promise<IAudioMetadata> {
+/** `path`: the file's own, which the parser's message may quote; a client is not told where the emulator keeps files. */
+async function parseOrUnreadable(parse: () => Promise<IAudioMetadata>, path?: string): Promise<IAudioMetadata> {
   try {
     return await parse();
   } catch (error) {
-    throw new UnreadableAudioError('not-audio', `The file could not be read as audio: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const told = path ? message.split(path).join('').replace(/[\s:]+$/, '') : message;
+    throw new UnreadableAudioError('not-audio', `The file could not be read as audio: ${told}`);
   }
 }
 
@@ -114,7 +117,7 @@ export async function probeFile(path: string): Promise<AudioInfo> {
   if (size === 0) throw new UnreadableAudioError('empty', 'The file is empty.');
   const sha256 = await sha256OfFile(path, size);
   const { parseFile } = await loadMusicMetadata();
-  const metadata = await parseOrUnreadable(() => parseFile(path, { duration: true, skipCovers: true }));
+  const metadata = await parseOrUnreadable(() => parseFile(path, { duration: true, skipCovers: true }), path);
   return shared(describe(metadata, sha256, size));
 }
 

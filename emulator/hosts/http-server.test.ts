@@ -472,7 +472,7 @@ describe('request targets as node:http hands them over', () => {
 
   it('answers malformed percent-encoding as the API or control API does, never with a 500', async () => {
     const job = await rawExchange(server.url, 'GET /v2/jobs/%ZZ HTTP/1.1', { authorization: `Bearer ${TEST_KEY}` });
-    expect(job.status).toBe(400);
+    expect(job.status).toBe(404);
     const control = await rawExchange(server.url, 'GET /__emulator/%E0%A4%A HTTP/1.1');
     expect(control.status).toBe(404);
     const query = await rawExchange(server.url, 'GET /v2/jobs?limit=%ZZ%ZZ HTTP/1.1', { authorization: `Bearer ${TEST_KEY}` });

@@ -97,7 +97,7 @@ describe('a refusal the core found, as the log prints it', () => {
   });
 
   it('a path that does not decode, and a query parameter out of bounds', async () => {
-    expect(await logged({ method: 'GET', path: '/v2/jobs/%ZZ', headers: bearer }, 'getJob')).toMatch(/ getJob 400 3\.3ms  path jobid: is not valid percent-encoding \(RFC 3986\)$/);
+    expect(await logged({ method: 'GET', path: '/v2/jobs/%ZZ', headers: bearer }, 'getJob')).toMatch(/ getJob 404 3\.3ms  path jobid: is not valid percent-encoding \(RFC 3986\)$/);
     expect(await logged({ method: 'GET', path: '/v2/jobs', query: { limit: '1000' }, headers: bearer }, 'listJobs')).toMatch(/ listJobs 422 3\.3ms  parameters limit: must be <= 100 \(query\)$/);
   });
 

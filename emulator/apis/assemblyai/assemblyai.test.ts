@@ -156,6 +156,26 @@ describe('the async flow', () => {
     expect([theirs.status, theirs.json()]).toEqual([404, { error: 'Transcript lookup error, transcript id not found' }]);
   });
 
+  it('refuses an audio_url that is not http or https (a local file) with 400, making no transcript', async () => {
+    // Found by emulator/guarantees/file-paths.test.ts: file:///etc/passwd was queued (200), to fail at download time.
+    const reply = await postJson('/v2/transcript', { audio_url: 'file:///etc/passwd' });
+    expect([reply.status, reply.json()]).toEqual([400, { error: 'audio_url must be an http or https URL' }]);
+    expect((await api('/v2/transcript')).json().transcripts).toEqual([]);
+  });
+
+  it('refuses an upload URL nobody made as it refuses another key\'s: which ids exist is not told', async () => {
+    // Found by emulator/guarantees/tenant-isolation.test.ts: another key's upload was a 403, one
+    // that never existed a 200 (queued, to be fetched), so a key could probe for upload ids.
+    const url = await uploaded();
+    const never = url.replace(/[0-9a-f](?=[^/]*$)/g, (c) => (c === '0' ? '1' : '0'));
+    const answers = await Promise.all([url, never].map(async (audioUrl) => {
+      const reply = await postJson('/v2/transcript', { audio_url: audioUrl }, 'other-team');
+      return [reply.status, reply.json()];
+    }));
+    expect(answers).toEqual([[403, { error: 'Cannot access uploaded file' }], [403, { error: 'Cannot access uploaded file' }]]);
+    expect((await api('/v2/transcript', { key: 'other-team' })).json().transcripts).toEqual([]);
+  });
+
   it('calls the webhook with the auth header asked for, and shows the receiver\'s status', async () => {
     peer.answers.push(503);
     const id = await transcript({ webhook_url: `${peer.url}/hooks/aai`, webhook_auth_header_name: 'X-Hook-Secret', webhook_auth_header_value: 's3cret' });
@@ -207,6 +227,8 @@ describe('refusals in AssemblyAI\'s words', () => {
     ['an unknown parameter', () => postJson('/v2/transcript', { audio_url: 'https://x.example/a.wav', speaker_label: true }), 400, 'Invalid parameter: speaker_label is not a known parameter'],
     ['a wrong type', () => postJson('/v2/transcript', { audio_url: 'https://x.example/a.wav', format_text: 'yes' }), 400, 'format_text must be a Boolean'],
     ['an unknown Content-Encoding', () => api('/v2/transcript', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x-bogus' }, body: '{}' }), 400, 'The request body could not be decoded: unsupported content encoding "x-bogus"'],
+    // Found by emulator/guarantees/fuzz.test.ts: a method the path does not have was answered in the emulator's own body.
+    ['a method the path does not have', () => api('/v2/transcript', { method: 'PUT' }), 405, 'Method PUT is not allowed on /v2/transcript'],
   ])('%s', async (_case, send, status, error) => {
     const res = await send();
     expect([res.status, res.json()]).toEqual([status, { error }]);

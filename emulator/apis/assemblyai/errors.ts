@@ -2,7 +2,7 @@
 // the messages the vendor uses where it has them.
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
-import type { ErrorContext } from '../../core/api-definition.ts';
+import type { ErrorContext, RouteMiss } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 
 const CATALOGUE = {
@@ -14,6 +14,7 @@ const CATALOGUE = {
   notCompleted: { status: 400, message: (detail?: string) => `This transcript is not completed yet (status: ${detail})` },
   afterNotNewer: { status: 400, message: () => "'after_id' must be a newer transcript than 'before_id'" },
   badStream: { status: 400, message: (detail?: string) => detail ?? 'Bad request' },
+  badAudioUrl: { status: 400, message: () => 'audio_url must be an http or https URL' },
 } as const;
 
 export type AssemblyAiErrorKind = keyof typeof CATALOGUE;
@@ -54,6 +55,12 @@ export function renderAssemblyAiValidationError(failure: ValidationFailure, cont
   if (failure.in === 'path') return renderAssemblyAiError(aaiError('notFound'));
   if (failure.rule === 'required' && !failure.name && context.path === '/v2/upload') return renderAssemblyAiError(aaiError('emptyUpload'));
   return jsonResponse(400, { error: message(failure) });
+}
+
+/** A path of the API with a method it does not have: 405 with Allow, in the vendor's `{error}`. */
+export function renderAssemblyAiRouteMiss(miss: RouteMiss, context: ErrorContext): EmulatorResponse | undefined {
+  if (miss.kind !== 'wrong-method') return undefined;
+  return jsonResponse(405, { error: `Method ${context.method} is not allowed on ${context.path}` }, { allow: miss.allowed.join(', ') });
 }
 
 export const credentialError = () => aaiError('unauthorized');

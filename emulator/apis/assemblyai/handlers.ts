@@ -2,6 +2,7 @@
 // Routing, the raw-key `authorization`, body parsing and validation (`{error}` on 400), and
 // contract checks happen in emulator/core.
 import { jsonResponse, textResponse } from '../../core/http-types.ts';
+import { isFetchableUrl } from '../../core/remote-url.ts';
 import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { aaiError } from './errors.ts';
 import { page, type ListQuery } from './listing.ts';
@@ -25,12 +26,28 @@ const uploadFile: AssemblyAiHandler = async (request, _state, runtime) => {
   return jsonResponse(200, { upload_url: upload.url });
 };
 
-/** An upload URL must be the caller's; any other URL is fetched when processing starts. */
+/**
+ * An upload URL must be the caller's; any other URL is fetched when processing starts. An upload
+ * URL on this emulator that is not the caller's is refused the same whether another key uploaded
+ * it or nobody did: the answer must not tell a key which upload ids exist.
+ */
 function audioFor(request: OperationRequest, url: string, runtime: AssemblyAiRuntime): Partial<TranscriptJob> {
   const upload = runtime.uploads.resolve(request.tenant, url);
   if (upload) return { uploadId: upload.id, path: upload.path };
-  if (runtime.uploads.isUploadUrl(url)) throw aaiError('foreignUpload');
+  if (isUploadPath(url, request.origin)) throw aaiError('foreignUpload');
+  // Audio is downloaded over http or https only: a file:// URL names nothing on the internet.
+  if (!isFetchableUrl(url)) throw aaiError('badAudioUrl');
   return { remoteUrl: url };
+}
+
+/** Whether the URL names an upload on this emulator, as the client reaches it (`<origin>/upload/...`). */
+function isUploadPath(url: string, origin: string): boolean {
+  try {
+    const target = new URL(url);
+    return target.origin === origin && target.pathname.startsWith('/upload/');
+  } catch {
+    return false;
+  }
 }
 
 const createTranscript: AssemblyAiHandler = async (request, state, runtime) => {

@@ -2,7 +2,7 @@
 // per API key on the emulator's clock.
 import { defineApi } from '../../core/stateful.ts';
 import { specPath } from '../../../openapi/specs.ts';
-import { credentialError, renderAssemblyAiError, renderAssemblyAiValidationError } from './errors.ts';
+import { credentialError, renderAssemblyAiError, renderAssemblyAiRouteMiss, renderAssemblyAiValidationError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import type { TranscriptJob, TranscriptsState } from './model.ts';
 import { createRenderedWords } from './outputs.ts';
@@ -16,5 +16,5 @@ export const assemblyai = defineApi<TranscriptsState, typeof SETTINGS>({
   settings: SETTINGS,
   createState: (scope) => ({ transcripts: scope.store<TranscriptJob>(), rendered: createRenderedWords() }),
   handlers: HANDLERS,
-  errors: { render: renderAssemblyAiError, validation: renderAssemblyAiValidationError, credentials: credentialError },
+  errors: { render: renderAssemblyAiError, validation: renderAssemblyAiValidationError, credentials: credentialError, route: renderAssemblyAiRouteMiss },
 });

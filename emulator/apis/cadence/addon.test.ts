@@ -480,6 +480,12 @@ describe('refusals, as {status: "error", message}', () => {
     await expectNothingLeft();
   });
 
+  it('a method the add-on does not take: 405 with Allow, in the add-on\'s body', async () => {
+    // Found by emulator/guarantees/fuzz.test.ts: it was answered in the emulator's own body.
+    const res = await fetch(`${server.url}/cadence/twilio`, { method: 'GET', headers: { authorization: basic(SAMPLE_AUTH) } });
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, 'POST', ADDON_ERROR('Method GET is not allowed on /cadence/twilio')]);
+  });
+
   it('a request without audio_data: 400 naming it', async () => {
     const res = await post(addonForm(sampleFields('refused', 13), null));
     expect([res.status, res.json()]).toEqual([400, ADDON_ERROR('Missing required parameter: audio_data')]);

@@ -46,6 +46,8 @@ function addonError(status: number, message: string): EmulatorResponse {
   return jsonResponse(status, { status: 'error', message }, challenge);
 }
 
+const withAllow = (response: EmulatorResponse, allowed: string[]): EmulatorResponse => ({ ...response, headers: { ...response.headers, allow: allowed.join(', ') } });
+
 const isAddon = (context: ErrorContext) => context.path.replace(/\/$/, '') === ADDON_PATH;
 
 export function renderCadenceError(error: ApiError, context: ErrorContext): EmulatorResponse {
@@ -102,9 +104,10 @@ export function renderCadenceValidationError(failure: ValidationFailure, context
   return bubbleError('invalidData', `Invalid data for parameter ${name || 'body'}: ${failure.expected ?? 'not valid'}`);
 }
 
-/** Bubble's 405 for a known path, its 404 for an unknown workflow or data type under /api/1.1/. */
+/** Bubble's 405 for a known path, its 404 for an unknown workflow or data type under /api/1.1/; the add-on's 405 in its own body. */
 export function renderCadenceRouteMiss(miss: RouteMiss, context: ErrorContext): EmulatorResponse | undefined {
-  if (isAddon(context)) return undefined;
+  // The add-on answers in its own body: 405 with Allow for a method it does not take.
+  if (isAddon(context)) return miss.kind === 'wrong-method' ? withAllow(addonError(405, `Method ${context.method} is not allowed on ${ADDON_PATH}`), miss.allowed) : undefined;
   if (miss.kind === 'wrong-method') {
     return bubbleError('methodNotAllowed', `Method ${context.method} is not allowed on ${context.path}`, { allow: miss.allowed.join(', ') });
   }

@@ -2,7 +2,7 @@
 // message, validation_errors?}` on every 4xx, camelCase `statusCode` included.
 import { ApiError } from '../../core/api-error.ts';
 import type { EmulatorResponse } from '../../core/http-types.ts';
-import type { ErrorContext } from '../../core/api-definition.ts';
+import type { ErrorContext, RouteMiss } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 import { gladiaJson } from './outputs.ts';
 
@@ -15,6 +15,8 @@ const CATALOGUE = {
   fileNotFound: { status: 404, message: (id?: string) => `The audio file of pre-recorded job ${id} not found` },
   notDeletable: { status: 403, message: (detail?: string) => `Pre-recorded job ${detail} and not in a deletable state` },
   tooLarge: { status: 413, message: (detail?: string) => `Payload too large (the limit is ${detail})` },
+  /** An audio_url that is no http(s) URL (`file:///etc/passwd`): Gladia's validator refuses it as no URL address. */
+  badAudioUrl: { status: 400, message: () => 'Invalid request body', validation: ['audio_url must be a URL address'] },
 } as const;
 
 export type GladiaErrorKind = keyof typeof CATALOGUE;
@@ -35,7 +37,7 @@ function body(status: number, message: string, context: ErrorContext, validation
 export function renderGladiaError(error: ApiError, context: ErrorContext): EmulatorResponse {
   const entry = CATALOGUE[error.kind as GladiaErrorKind];
   if (!entry) throw new Error(`gladia has no error ${error.kind}`);
-  return body(entry.status, entry.message(error.detail), context);
+  return body(entry.status, entry.message(error.detail), context, 'validation' in entry ? [...entry.validation] : undefined);
 }
 
 /** A field as Gladia's validator names it: `language_config.languages.0`. */
@@ -65,6 +67,13 @@ export function renderGladiaValidationError(failure: ValidationFailure, context:
     default:
       return body(400, 'Invalid request body', context, [`${field || 'body'} ${failure.expected ?? 'is invalid'}`]);
   }
+}
+
+/** A path of the API with a method it does not have: 405 with Allow, in Gladia's body, worded as NestJS words it (`Cannot PUT /v2/upload`). */
+export function renderGladiaRouteMiss(miss: RouteMiss, context: ErrorContext): EmulatorResponse | undefined {
+  if (miss.kind !== 'wrong-method') return undefined;
+  const answer = body(405, `Cannot ${context.method} ${context.path}`, context);
+  return { ...answer, headers: { ...answer.headers, allow: miss.allowed.join(', ') } };
 }
 
 export const credentialError = () => glError('unauthorized');

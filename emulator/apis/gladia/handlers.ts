@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { formFile } from '../../core/request-body.ts';
 import { fetchToFile, RemoteMediaError } from '../../core/remote-media.ts';
+import { isFetchableUrl } from '../../core/remote-url.ts';
 import { probeFile, UnreadableAudioError, type AudioInfo } from '../../engine/probe.ts';
 import { glError } from './errors.ts';
 import { requestIdOf, type GladiaRuntime, type Job, type JobFile, type JobsState } from './model.ts';
@@ -40,6 +41,8 @@ const uploadAudio: GladiaHandler = async (request, _state, runtime) => {
   const url = (body.value as { audio_url: string }).audio_url;
   const known = runtime.uploads.resolve(tenant, url);
   if (known?.audio) return gladiaJson(200, uploadAnswer(known, known.audio, known.source));
+  // Downloaded over http or https only: a file:// URL names nothing Gladia can fetch.
+  if (!isFetchableUrl(url)) throw glError('badAudioUrl');
   const path = runtime.files.newPath('fetched');
   try {
     const { bytes } = await fetchToFile(url, {}, path, { maxBytes: runtime.settings['max-upload-mb'], outbound: runtime.fetchPolicy });
@@ -54,19 +57,24 @@ const uploadAudio: GladiaHandler = async (request, _state, runtime) => {
   }
 };
 
-/** An `audio_url` on this emulator must name one of the caller's uploads; any other URL is fetched later. */
+/**
+ * An `audio_url` on this emulator must name one of the caller's uploads; any other URL is fetched
+ * later. One on this emulator that is not the caller's is refused the same whether another key
+ * uploaded it or nobody did: the answer must not tell a key which upload ids exist.
+ */
 function audioFor(request: OperationRequest, url: string, runtime: GladiaRuntime): { file: JobFile } | { remoteUrl: string } {
   const upload = runtime.uploads.resolve(request.tenant, url);
   if (upload) return { file: { id: upload.id, uploadId: upload.id, filename: upload.filename, source: upload.source ?? null, path: upload.path, contentType: upload.contentType, ...(upload.audio && { audio: upload.audio }) } };
   const ours = (() => {
     try {
       const target = new URL(url);
-      return runtime.uploads.isUploadUrl(url) || (target.origin === request.origin && target.pathname.startsWith('/file/'));
+      return target.origin === request.origin && target.pathname.startsWith('/file/');
     } catch {
       return false;
     }
   })();
   if (ours) throw glError('audioUnavailable', `audio_url names no file of this key: ${url}`);
+  if (!isFetchableUrl(url)) throw glError('badAudioUrl');
   return { remoteUrl: url };
 }
 

@@ -1,7 +1,7 @@
 // Gladia pre-recorded v2 as a stateful API: uploads and jobs per API key, on the emulator's clock.
 import { defineApi } from '../../core/stateful.ts';
 import { specPath } from '../../../openapi/specs.ts';
-import { credentialError, renderGladiaError, renderGladiaValidationError } from './errors.ts';
+import { credentialError, renderGladiaError, renderGladiaRouteMiss, renderGladiaValidationError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import type { Job, JobsState } from './model.ts';
 import { createRenderedResults } from './outputs.ts';
@@ -15,5 +15,5 @@ export const gladia = defineApi<JobsState, typeof SETTINGS>({
   settings: SETTINGS,
   createState: (scope) => ({ jobs: scope.store<Job>(), results: createRenderedResults() }),
   handlers: HANDLERS,
-  errors: { render: renderGladiaError, validation: renderGladiaValidationError, credentials: credentialError },
+  errors: { render: renderGladiaError, validation: renderGladiaValidationError, credentials: credentialError, route: renderGladiaRouteMiss },
 });

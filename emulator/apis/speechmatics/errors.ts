@@ -2,6 +2,7 @@
 // the vendor's list (the official JS SDK rejects any other string).
 import { ApiError } from '../../core/api-error.ts';
 import { jsonResponse, type EmulatorResponse } from '../../core/http-types.ts';
+import type { ErrorContext, RouteMiss } from '../../core/api-definition.ts';
 import type { ValidationFailure } from '../../core/validation-failure.ts';
 
 const CATALOGUE = {
@@ -68,9 +69,20 @@ function bodyError(f: ValidationFailure): ApiError {
 
 export function renderSpeechmaticsValidationError(failure: ValidationFailure): EmulatorResponse {
   if (failure.in === 'body') return renderSpeechmaticsError(bodyError(failure));
-  // A path Go cannot unescape is refused before go-swagger sees a parameter.
-  if (failure.rule === 'encoding') return renderSpeechmaticsError(smError('malformedRequest', `${failure.name} in ${failure.in}: invalid percent-encoding`));
+  // A job id that does not decode (`%ZZ`) names no job: the 404 every job path documents (none
+  // of them documents a 400, which strict mode would answer as a contract violation).
+  if (failure.in === 'path') return renderSpeechmaticsError(smError('jobNotFound'));
   return jsonResponse(422, { code: 422, error: parameterMessage(failure) });
+}
+
+/**
+ * A job path with a method it does not have: 405 with Allow, in the vendor's body. go-swagger words
+ * it `method PUT is not allowed, but [GET,DELETE] are`; `error` stays one of the strings the
+ * vendor's clients know.
+ */
+export function renderSpeechmaticsRouteMiss(miss: RouteMiss, context: ErrorContext): EmulatorResponse | undefined {
+  if (miss.kind !== 'wrong-method') return undefined;
+  return jsonResponse(405, { code: 405, error: 'Bad Request', detail: `method ${context.method} is not allowed, but [${miss.allowed.join(',')}] are` }, { allow: miss.allowed.join(', ') });
 }
 
 /** Any credential problem is the same 401 (the vendor does not say which). */

@@ -71,6 +71,18 @@ describe('fetch_data', () => {
     expect(notified.map((u) => Object.fromEntries(u.searchParams))).toContainEqual({ id, status: 'fetch_error' });
   });
 
+  it('refuses a URL that is not http or https (a local file) with 400 Job rejected, before any job exists', async () => {
+    // Found by emulator/guarantees/file-paths.test.ts: file:///etc/passwd was accepted (201), to fail at fetch time.
+    for (const url of ['file:///etc/passwd', '/etc/passwd', 'ftp://files.example.com/a.wav']) {
+      const body = new FormData();
+      body.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' }, fetch_data: { url } }));
+      const res = await fetch(`${emulator.url}/v2/jobs`, { method: 'POST', headers: auth, body });
+      expect([res.status, await res.json()]).toEqual([400, { code: 400, error: 'Job rejected', detail: 'fetch_data.url must be an http or https URL' }]);
+    }
+    const list = await (await fetch(`${emulator.url}/v2/jobs`, { headers: auth })).json();
+    expect(list.jobs.map((j: { config: { fetch_data?: { url: string } } }) => j.config.fetch_data?.url)).not.toContain('file:///etc/passwd');
+  });
+
   it('refuses an upload and a fetch of the same file together', async () => {
     const body = new FormData();
     body.append('config', JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' }, fetch_data: { url: `${base}/media/greeting.wav` } }));

@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { jsonResponse, textResponse } from '../../core/http-types.ts';
 import { formFile } from '../../core/request-body.ts';
+import { isFetchableUrl } from '../../core/remote-url.ts';
 import type { Handler, OperationRequest } from '../../core/api-definition.ts';
 import { smError } from './errors.ts';
 import type { Job, JobConfig, JobsState, SpeechmaticsRuntime } from './model.ts';
@@ -39,6 +40,10 @@ const createJob: SpeechmaticsHandler = async (request, state, runtime) => {
   if (dataFile && fetchData) throw smError('malformedRequest', 'give data_file or fetch_data, not both');
   if (textFile && fetchText) throw smError('malformedRequest', 'give text_file or fetch_text, not both');
   if (!dataFile && !fetchData) throw smError('missingDataFile');
+  // The service fetches over http or https only: a file:// URL (or a path) is no input it can have.
+  for (const [name, fetch] of [['fetch_data', fetchData], ['fetch_text', fetchText]] as const) {
+    if (fetch && !isFetchableUrl(fetch.url)) throw smError('jobConfigInvalid', `${name}.url must be an http or https URL`);
+  }
   if (given.type === 'alignment' && !textFile && !fetchText) throw smError('missingTextFile');
 
   // Shared with the recent jobs made with the same config (nothing changes a job's config).

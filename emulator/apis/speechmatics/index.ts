@@ -2,7 +2,7 @@
 import { createBoundedCache } from '../../core/bounded-cache.ts';
 import { defineApi } from '../../core/stateful.ts';
 import { specPath } from '../../../openapi/specs.ts';
-import { credentialError, renderSpeechmaticsError, renderSpeechmaticsValidationError } from './errors.ts';
+import { credentialError, renderSpeechmaticsError, renderSpeechmaticsRouteMiss, renderSpeechmaticsValidationError } from './errors.ts';
 import { HANDLERS } from './handlers.ts';
 import type { Job, JobsState } from './model.ts';
 import { createRenderedOutputs } from './outputs.ts';
@@ -19,5 +19,5 @@ export const speechmatics = defineApi<JobsState, typeof SETTINGS>({
   settings: SETTINGS,
   createState: (scope) => ({ jobs: scope.store<Job>(), outputs: createRenderedOutputs(), configs: createBoundedCache(RECENT_SHAPES), names: createBoundedCache(RECENT_SHAPES) }),
   handlers: HANDLERS,
-  errors: { render: renderSpeechmaticsError, validation: renderSpeechmaticsValidationError, credentials: credentialError },
+  errors: { render: renderSpeechmaticsError, validation: renderSpeechmaticsValidationError, credentials: credentialError, route: renderSpeechmaticsRouteMiss },
 });

@@ -242,6 +242,24 @@ describe('bad submissions', () => {
   });
 });
 
+describe('a method a job path does not have', () => {
+  // Found by emulator/guarantees/fuzz.test.ts: it was answered in the emulator's own body, not the vendor's.
+  it('is 405 with Allow, in the vendor\'s body', async () => {
+    const res = await fetch(`${server.url}/v2/jobs/abc/transcript`, { method: 'PUT', headers: auth() });
+    expect([res.status, res.headers.get('allow'), await res.json()]).toEqual([405, 'GET', { code: 405, error: 'Bad Request', detail: 'method PUT is not allowed, but [GET] are' }]);
+  });
+});
+
+describe('a job id that does not decode', () => {
+  // Found by emulator/guarantees/fuzz.test.ts: it was a 400 no job path documents (strict mode: a 500).
+  it.each(['%ZZ', '%', '%E0%A4%A', '%C0%AF'])('%s names no job: the documented 404 on every job path', async (id) => {
+    for (const [method, path] of [['GET', ''], ['DELETE', ''], ['GET', '/transcript'], ['GET', '/alignment'], ['GET', '/data'], ['GET', '/text']]) {
+      const reply = await api(`/v2/jobs/${id}${path}`, { method });
+      expect([method, path, reply.status, reply.json()]).toEqual([method, path, 404, { code: 404, error: 'Job not found' }]);
+    }
+  });
+});
+
 describe('determinism', () => {
   it('two emulators with the same seed, requests and clock steps give the same bytes', async () => {
     const run = async () => {
