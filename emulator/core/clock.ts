@@ -19,6 +19,47 @@ export interface ClockOptions {
   start?: Date;
   /** Real time in ms; injectable so the clock itself can be tested without waiting. */
   wallClock?: () => number;
+  /** The real time `start` stood for (default: now); a clock revived from `--data-dir` keeps its first run's. */
+  wallStart?: number;
+  /**
+   * Runs each due step (default: `run()`). `--data-dir` runs steps one at a time with requests'
+   * handlers and records each (persistence.ts).
+   */
+  execute?: (step: StepRun, run: () => void | Promise<void>) => Promise<void>;
+  /** Called once an advance (of any tenant's clock, by any caller) has moved time: `--data-dir` records where it stands. */
+  moved?: () => Promise<void>;
+}
+
+/** A step about to run: which, and on whose clock. */
+export interface StepRun {
+  id: number;
+  label: string;
+  tenant: string;
+}
+
+/**
+ * What `--data-dir` needs beyond the Clock: to hold time still while one execution runs (so a
+ * replay sees the same instants), to run a recorded step by its id, and to put time and ids
+ * back where a previous run left them.
+ */
+export interface ClockControls {
+  /** The global time, never held: what the clock itself moves by. */
+  rawNowMs(): number;
+  /** Holds every view's `now` at this global time until `unpin`. */
+  pin(globalMs: number): void;
+  unpin(): void;
+  /** While suspended no timer runs steps (a replay runs them itself). */
+  suspend(suspended: boolean): void;
+  /** The id the next scheduled step gets; set before replaying what scheduled steps. */
+  nextId(): number;
+  setNextId(id: number): void;
+  offset(): number;
+  setOffset(ms: number): void;
+  /** Every tenant ahead of the global clock, and by how much. */
+  leads(): [string, number][];
+  setAhead(tenant: string, ms: number): void;
+  /** Runs a pending step now, wherever it is due (a replayed one); false if no step has this id. */
+  runById(id: number): Promise<boolean>;
 }
 
 export const MANUAL_CLOCK_START = new Date('2026-01-05T09:00:00.000Z');
@@ -76,11 +117,17 @@ interface Lane {
 const GLOBAL = '';
 
 export function createClock(options: ClockOptions): Clock {
+  return createClockWithControls(options).clock;
+}
+
+export function createClockWithControls(options: ClockOptions): { clock: Clock; controls: ClockControls } {
   const mode = options.mode;
   const timeScale = mode === 'scaled' ? (options.timeScale ?? 1) : 1;
   if (!(timeScale > 0)) throw new RangeError('time scale must be greater than 0');
   const wall = options.wallClock ?? (() => Date.now());
-  const wallStart = wall();
+  const wallStart = options.wallStart ?? wall();
+  let pinned: number | undefined;
+  let suspended = false;
   const start = (options.start ?? (mode === 'manual' ? MANUAL_CLOCK_START : new Date(wallStart))).getTime();
   let offset = 0;
   let nextId = 1;
@@ -91,6 +138,8 @@ export function createClock(options: ClockOptions): Clock {
   let running: Promise<number> = Promise.resolve(0);
 
   const globalNow = () => (mode === 'manual' ? start + offset : start + (wall() - wallStart) * timeScale + offset);
+  /** What the views read: the global time, or the instant an execution holds it at. */
+  const visibleNow = () => pinned ?? globalNow();
   const laneOf = (tenant: string): Lane => {
     let lane = lanes.get(tenant);
     if (!lane) lanes.set(tenant, (lane = { ahead: 0, queue: [] }));
@@ -119,9 +168,9 @@ export function createClock(options: ClockOptions): Clock {
     return first;
   };
 
-  const runStep = async (entry: Entry) => {
+  const runStep = async (entry: Entry, tenant: string) => {
     try {
-      await entry.run();
+      await (options.execute ? options.execute({ id: entry.id, label: entry.label, tenant }, entry.run) : entry.run());
     } catch (error) {
       // A step that throws is a bug in that step; the clock, and every other API's steps, go on.
       process.emitWarning(`scheduled step "${entry.label}" failed: ${(error as Error).message}`, 'SpeechdoubleWarning');
@@ -155,7 +204,7 @@ export function createClock(options: ClockOptions): Clock {
         }
         const entry = lane.queue.shift()!;
         forget(tenant, lane);
-        await runStep(entry);
+        await runStep(entry, tenant);
         ran++;
       }
       arm();
@@ -167,7 +216,7 @@ export function createClock(options: ClockOptions): Clock {
   const arm = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (mode === 'manual') return;
+    if (mode === 'manual' || suspended) return;
     const first = firstDue();
     if (!first) return;
     const delay = Math.max(0, (first.at - globalNow()) / timeScale);
@@ -192,7 +241,8 @@ export function createClock(options: ClockOptions): Clock {
   };
 
   const view = (tenant: string): Clock => {
-    const nowMs = () => globalNow() + (lanes.get(tenant)?.ahead ?? 0);
+    const nowMs = () => visibleNow() + (lanes.get(tenant)?.ahead ?? 0);
+    const rawNow = () => globalNow() + (lanes.get(tenant)?.ahead ?? 0);
     const schedule = (at: number, label: string, run: () => void | Promise<void>, owner?: object): ScheduledStep => {
       const entry: Entry = { id: nextId++, at, label, run, owner };
       insert(laneOf(tenant).queue, entry);
@@ -214,14 +264,15 @@ export function createClock(options: ClockOptions): Clock {
       cancelOwned: (owner) => cancelWhere((entry) => entry.owner === owner),
       async advance(seconds) {
         if (!(seconds >= 0)) throw new RangeError('seconds must be a number >= 0');
-        const target = nowMs() + seconds * 1000;
+        const target = rawNow() + seconds * 1000;
         const ran = await runDue(() => target, true, global ? undefined : tenant);
-        const now = nowMs();
+        const now = rawNow();
         if (target > now) {
           if (global) offset += target - now;
           else laneOf(tenant).ahead += target - now;
         }
         arm();
+        await options.moved?.();
         return ran;
       },
       pending() {
@@ -241,5 +292,41 @@ export function createClock(options: ClockOptions): Clock {
   };
 
   const globalClock = view(GLOBAL);
-  return globalClock;
+  const controls: ClockControls = {
+    rawNowMs: globalNow,
+    pin: (ms) => void (pinned = ms),
+    unpin: () => void (pinned = undefined),
+    suspend(value) {
+      suspended = value;
+      arm();
+    },
+    nextId: () => nextId,
+    setNextId: (id) => void (nextId = id),
+    offset: () => offset,
+    setOffset: (ms) => void (offset = ms),
+    leads: () => [...lanes].filter(([tenant, lane]) => tenant !== GLOBAL && lane.ahead !== 0).map(([tenant, lane]) => [tenant, lane.ahead]),
+    setAhead(tenant, ms) {
+      if (tenant === GLOBAL) return;
+      const lane = laneOf(tenant);
+      lane.ahead = ms;
+      forget(tenant, lane);
+    },
+    async runById(id) {
+      for (const [tenant, lane] of lanes) {
+        const index = lane.queue.findIndex((entry) => entry.id === id);
+        if (index === -1) continue;
+        const [entry] = lane.queue.splice(index, 1);
+        forget(tenant, lane);
+        // Straight to the step: the replay is the execution (it holds the time and the io).
+        try {
+          await entry!.run();
+        } catch (error) {
+          process.emitWarning(`scheduled step "${entry!.label}" failed: ${(error as Error).message}`, 'SpeechdoubleWarning');
+        }
+        return true;
+      }
+      return false;
+    },
+  };
+  return { clock: globalClock, controls };
 }

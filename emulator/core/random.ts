@@ -10,6 +10,9 @@ export interface Random {
   hex(length: number): string;
   /** An RFC 4122 version 4 UUID built from this source. */
   uuid(): string;
+  /** Where the sequence stands (one 32-bit number): `--data-dir` records it, to replay from the same place. */
+  state(): number;
+  setState(state: number): void;
 }
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -31,6 +34,8 @@ export function createRandom(seed: number): Random {
     int,
     alnum: (length) => Array.from({ length }, () => ALNUM[int(ALNUM.length)]).join(''),
     hex,
+    state: () => state,
+    setState: (value) => void (state = value >>> 0),
     uuid() {
       const h = hex(32).split('');
       h[12] = '4';
