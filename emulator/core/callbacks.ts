@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from './clock.ts';
 import { DEFAULT_CALLBACK_POLICY, type OutboundPolicy } from './outbound-policy.ts';
+import { recordedIo } from './recorded-io.ts';
 
 export interface OutgoingCallback {
   api: string;
@@ -74,8 +75,36 @@ export function createCallbackSender(clock: Clock, options: CallbackSenderOption
   let log: CallbackAttempt[] = [];
   let generation = 0;
 
-  const attempt = async (clock: Clock, callback: OutgoingCallback, number: number): Promise<CallbackAttempt> => {
+  /** The receiver's answer (or why there was none), and how long it took; recorded under `--data-dir`. */
+  const deliver = async (callback: OutgoingCallback): Promise<{ status: number | null; error: string | null; duration_ms: number }> => {
     const started = process.hrtime.bigint();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      // A refused host is never asked: the attempt fails as an unreachable receiver's does.
+      const refused = await policy.refusal(callback.url);
+      if (refused !== undefined) {
+        error = refused;
+      } else {
+        const response = await fetch(callback.url, {
+          method: callback.method,
+          headers: callback.headers,
+          body: callback.body ? new Uint8Array(callback.body) : undefined,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        status = response.status;
+      }
+    } catch (thrown) {
+      // fetch wraps network failures; the cause says what happened (ECONNREFUSED, a timeout…).
+      const cause = (thrown as { cause?: { code?: string; message?: string } }).cause;
+      error = cause?.code ?? cause?.message ?? (thrown as Error).message;
+    }
+    return { status, error, duration_ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  };
+
+  const attempt = async (clock: Clock, callback: OutgoingCallback, number: number): Promise<CallbackAttempt> => {
     const record: CallbackAttempt = {
       id: `cb_${String(log.length + 1).padStart(4, '0')}`,
       api: callback.api,
@@ -91,28 +120,7 @@ export function createCallbackSender(clock: Clock, options: CallbackSenderOption
       duration_ms: 0,
     };
     log.push(record);
-    try {
-      // A refused host is never asked: the attempt fails as an unreachable receiver's does.
-      const refused = await policy.refusal(callback.url);
-      if (refused !== undefined) {
-        record.error = refused;
-      } else {
-        const response = await fetch(callback.url, {
-          method: callback.method,
-          headers: callback.headers,
-          body: callback.body ? new Uint8Array(callback.body) : undefined,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-        });
-        await response.arrayBuffer().catch(() => undefined);
-        record.status = response.status;
-      }
-    } catch (error) {
-      // fetch wraps network failures; the cause says what happened (ECONNREFUSED, a timeout…).
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      record.error = cause?.code ?? cause?.message ?? (error as Error).message;
-    }
-    record.duration_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    Object.assign(record, await recordedIo('callback', () => deliver(callback), { save: (value) => value, load: (saved) => saved as Awaited<ReturnType<typeof deliver>> }));
     return record;
   };
 

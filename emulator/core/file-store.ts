@@ -1,6 +1,6 @@
 // Where uploads and fetched media live while their job does: files in one temporary
 // directory per emulator, removed when the job goes, on reset, and at shutdown.
-import { mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -30,7 +30,12 @@ export interface FileStore {
  */
 export const whenClosed = (writer: WriteStream): Promise<void> => new Promise((resolve) => (writer.closed ? resolve() : writer.once('close', () => resolve())));
 
-export function createFileStore(): FileStore {
+/**
+ * `home`: a directory of its own that outlives the process (`--data-dir`): emptied when the
+ * store is cleared, left as it is when it closes, so a restart finds the files its jobs keep.
+ * Without it, a fresh temporary directory, removed on close.
+ */
+export function createFileStore(home?: string): FileStore {
   let dir: string | undefined;
   let claimed = new Set<string>();
   // A path is kept by its job for as long as the job lives, so it is made small: the directory
@@ -38,7 +43,7 @@ export function createFileStore(): FileStore {
   // characters; and it is one flat string (Array#join makes one), where path.join or a template
   // leaves a concatenation that V8 flattens later into a second string behind the first.
   let count = 0;
-  const ensure = () => (dir ??= mkdtempSync(join(tmpdir(), 'speechdouble-')));
+  const ensure = () => (dir ??= home ? (mkdirSync(home, { recursive: true }), home) : mkdtempSync(join(tmpdir(), 'speechdouble-')));
   return {
     newPath: (hint = 'file') => [ensure(), `${++count}-${hint.replace(/[^\w.-]/g, '_').slice(0, 40)}`].join(sep),
     async remove(path) {
@@ -52,7 +57,7 @@ export function createFileStore(): FileStore {
       claimed = new Set();
     },
     close() {
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir && !home) rmSync(dir, { recursive: true, force: true });
       dir = undefined;
       claimed = new Set();
     },

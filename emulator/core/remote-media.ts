@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FileStore } from './file-store.ts';
 import { DEFAULT_FETCH_POLICY, type OutboundPolicy } from './outbound-policy.ts';
 import type { Holdings, Ownership } from './ownership.ts';
+import { recordedIo } from './recorded-io.ts';
 
 export class RemoteMediaError extends Error {
   override readonly name = 'RemoteMediaError';
@@ -91,8 +92,25 @@ async function get(url: string, headers: Record<string, string>, options: FetchO
 
 const asRemoteError = (error: unknown) => (error instanceof RemoteMediaError ? error : new RemoteMediaError((error as Error).message));
 
+/** What a replay of a fetch gets: the same file (kept in the data dir), or the same failure. */
+const remoteFailure = (error: unknown) => (error instanceof RemoteMediaError ? { reason: error.reason, ...(error.status !== undefined && { status: error.status }) } : undefined);
+const raiseRemote = (failure: { reason: string; status?: number }) => new RemoteMediaError(failure.reason, failure.status);
+
 /** A real GET, streamed to `path`; throws RemoteMediaError when the media cannot be had. */
-export async function fetchToFile(url: string, headers: Record<string, string>, path: string, options: FetchOptions = {}): Promise<{ bytes: number }> {
+export function fetchToFile(url: string, headers: Record<string, string>, path: string, options: FetchOptions = {}): Promise<{ bytes: number }> {
+  return recordedIo('fetch-file', () => fetchToFileLive(url, headers, path, options), {
+    save: (value, execution) => ({ bytes: value.bytes, file: execution.keepFile(path) }),
+    load: (saved, execution) => {
+      const { bytes, file } = saved as { bytes: number; file: string };
+      execution.restoreFile(file, path);
+      return { bytes };
+    },
+    failure: remoteFailure,
+    raise: raiseRemote,
+  });
+}
+
+async function fetchToFileLive(url: string, headers: Record<string, string>, path: string, options: FetchOptions): Promise<{ bytes: number }> {
   const source = await get(url, headers, options);
   let bytes = 0;
   source.on('data', (chunk: Buffer) => (bytes += chunk.length));
@@ -115,7 +133,16 @@ export async function fetchKept(runtime: { own: Ownership; files: FileStore; fet
 }
 
 /** A small remote file (a text to align), read whole within `maxBytes`. */
-export async function fetchBytes(url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<Buffer> {
+export function fetchBytes(url: string, headers: Record<string, string>, options: FetchOptions = {}): Promise<Buffer> {
+  return recordedIo('fetch-bytes', () => fetchBytesLive(url, headers, options), {
+    save: (value) => value.toString('base64'),
+    load: (saved) => Buffer.from(saved as string, 'base64'),
+    failure: remoteFailure,
+    raise: raiseRemote,
+  });
+}
+
+async function fetchBytesLive(url: string, headers: Record<string, string>, options: FetchOptions): Promise<Buffer> {
   const source = await get(url, headers, options);
   const chunks: Buffer[] = [];
   try {
