@@ -1,8 +1,9 @@
 // `startEmulator`, as a test setup file uses it: a real port, plain fetch, the clock moved
 // in-process, and the control operations mirrored from the control API.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BatchClient } from '@speechmatics/batch-client';
 import { GladiaClient } from '@gladiaio/sdk';
 import { AssemblyAI } from 'assemblyai';
@@ -271,6 +272,29 @@ describe('options', () => {
     await expect(startEmulator({ seed: -1 })).rejects.toThrow(/a seed is a whole number/);
     await expect(startEmulator({ clock: { timeScale: 0 } })).rejects.toThrow(/a time scale is a number greater than 0/);
     await expect(startEmulator({ clock: 'fast' as never })).rejects.toThrow(/clock must be 'manual', 'real' or \{ timeScale: N \}/);
+  });
+
+  it('dataDir: an emulator started again on the directory has the jobs, clock and ids the last one had', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sd-data-'));
+    try {
+      const first = await startEmulator({ apis: ['speechmatics'], dataDir });
+      const running = await submit(first);
+      const finished = await submit(first);
+      await first.clock.advance(1);
+      await first.close();
+      const again = await start({ apis: ['speechmatics'], dataDir });
+      expect(again.clock.now().getTime()).toBe(MANUAL_CLOCK_START.getTime() + 1000);
+      expect(await jobStatus(again, running)).toBe('running');
+      await again.clock.advance(60);
+      expect([await jobStatus(again, running), await jobStatus(again, finished)]).toEqual(['done', 'done']);
+      // The next id is the one the first emulator would have given next, not the seed's first again.
+      const next = await submit(again);
+      expect([running, finished]).not.toContain(next);
+      await expect(startEmulator({ apis: ['speechmatics'], dataDir, seed: 9 })).rejects.toThrow(/was made with other settings \(seed: 1 there, 9 now\)/);
+      await expect(startEmulator({ dataDir: '' })).rejects.toThrow(/dataDir must be a non-empty string/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('two emulators side by side: different ports, separate state and clocks', async () => {

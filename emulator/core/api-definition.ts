@@ -17,6 +17,7 @@ import type { ValidationFailure } from './validation-failure.ts';
 import type { SettingOverrides, SettingsSchema, SettingValues } from './settings.ts';
 import type { TenantStore } from './tenant-store.ts';
 import type { UploadRegistry } from './uploads.ts';
+import type { OperationRecord, Persistence } from './persistence.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { LoadedSpec } from '../../openapi/specs.ts';
 
@@ -31,6 +32,8 @@ export interface Runtime {
   own: Ownership;
   /** Which hosts remote media may be fetched from (`--allow-fetch`). */
   fetchPolicy: OutboundPolicy;
+  /** With `--data-dir`: handlers run one at a time, each recorded (persistence.ts). */
+  persistence?: Persistence;
 }
 
 /** What a handler works with: the shared runtime, its API's settings, and its API's uploads. */
@@ -120,6 +123,8 @@ export interface StatefulApi {
   control(operationId: string, input: ControlInput): Promise<EmulatorResponse>;
   /** The API's own answer to a route miss, if it renders one. */
   routeMiss(request: EmulatorRequest, miss: RouteMiss): EmulatorResponse | undefined;
+  /** Runs a recorded handler execution again (a restart with `--data-dir`); `files` maps its recorded paths to fresh ones. */
+  replay(record: OperationRecord, files: Map<string, string>): Promise<void>;
   /** Forgets everything, including steps still scheduled for it: nothing of the old state runs later. */
   reset(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // the node:http host, the express adapter and the msw handlers all call `handle`.
 import { buildRouteTable, routeRequest, type RouteMatch, type RouteTable } from './api-routing.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
-import { CONTROL_PREFIX, CONTROL_TOKEN_SHAPE, controlAccess, controlValidators, handleControl, type ControlState } from './control.ts';
+import { CONTROL_PREFIX, CONTROL_TOKEN_SHAPE, controlAccess, controlValidators, handleControl, TENANT_HEADER, type ControlState } from './control.ts';
 import { buildApiControlRoutes, checkControlAnswer, controlError, matchApiControl, readControlBody } from './api-control.ts';
 import { createDocumentedResponder, type DocumentedResponder } from './documented-responses.ts';
 import { jsonResponse, type EmulatorRequest, type EmulatorResponse } from './http-types.ts';
@@ -12,7 +12,8 @@ import { bytesMediaType, UnsupportedEncodingError } from './request-body.ts';
 import { resolveSettings, SettingError, type SettingOverrides } from './settings.ts';
 import { resolveLimits, type EmulatorLimits } from './limits.ts';
 import { hasPreferences, readPreferences } from './prefer.ts';
-import { createClock, type Clock, type ClockMode } from './clock.ts';
+import { createClockWithControls, MANUAL_CLOCK_START, type Clock, type ClockMode } from './clock.ts';
+import { createPersistence, openDataDir, type ControlRecord, type Persistence } from './persistence.ts';
 import { createRandom } from './random.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createOutboundPolicy, OutboundPatternError, type OutboundFlag, type OutboundPolicy } from './outbound-policy.ts';
@@ -61,6 +62,20 @@ export interface EmulatorOptions {
    * only (the app's server sets the rest); msw, in-process, has no connection to bound.
    */
   limits?: EmulatorLimits;
+  /**
+   * Keep state in this directory (`--data-dir`): jobs, uploads, the clock, scheduled steps,
+   * callback attempts and ids survive a restart and a `kill -9` (persistence.ts).
+   */
+  dataDir?: string;
+}
+
+/** What a restart with `--data-dir` found and replayed. */
+export interface Restored {
+  dir: string;
+  /** Executions replayed (handlers, steps, control operations). */
+  executions: number;
+  /** Bytes of a torn last record cut (the process died mid-write). */
+  discardedBytes: number;
 }
 
 /** Who may use the control API over the network. */
@@ -106,6 +121,8 @@ export interface Emulator {
   controlAccess: ControlAccess;
   /** Health answers 503 from now on; the host finishes in-flight requests and closes. */
   beginShutdown(): void;
+  /** With `--data-dir`: what was there and replayed. */
+  restored?: Restored;
 }
 
 const isControlPath = (path: string) => path === CONTROL_PREFIX || path.startsWith(CONTROL_PREFIX + '/');
@@ -169,14 +186,25 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   const specByApi = new Map(specs.map((spec) => [spec.name, spec]));
   const documented: DocumentedResponder = createDocumentedResponder(specs);
   const engine = await createEngine();
-  const clock = createClock(options.clock ?? { mode: 'real' });
+  const clockOptions = options.clock ?? { mode: 'real' as const };
   const seed = options.seed ?? DEFAULT_SEED;
+  // A data dir replays what ran under the same seed, clock and settings: anything else would make other state.
+  const stored = options.dataDir === undefined ? undefined : openDataDir(options.dataDir, { seed, clock: clockOptions.mode, timeScale: clockOptions.timeScale ?? 1, apis, settings: options.settings ?? {} }, {
+    start: clockOptions.mode === 'manual' ? MANUAL_CLOCK_START.getTime() : Date.now(),
+    wallStart: Date.now(),
+  });
+  let persistence: Persistence | undefined;
+  const { clock, controls: clockControls } = createClockWithControls({
+    ...clockOptions,
+    ...(stored && { start: new Date(stored.opened.start), wallStart: stored.opened.wallStart, execute: (step, run) => persistence!.step(step, run), moved: () => persistence!.clockMoved() }),
+  });
+  persistence = stored && createPersistence(stored, clockControls, { get: () => runtime.random.state(), set: (state) => runtime.random.setState(state) });
   const callbacks = createCallbackSender(clock, { outbound: callbackPolicy });
   const journal = createJournal();
   const faults = createFaults();
-  const files = createFileStore();
+  const files = createFileStore(stored?.opened.filesDir);
   // `fetchPolicy` reaches remote-media.ts's fetches through the runtime (and every tenant's view of it).
-  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, own: createOwnership(clock, files), fetchPolicy };
+  const runtime: Runtime = { clock, random: createRandom(seed), engine, callbacks, files, own: createOwnership(clock, files), fetchPolicy, ...(persistence && { persistence }) };
   const keys = createKeyPolicy(options.apiKeys ?? [], options.anyKey ?? false);
   const stateful = new Map<string, StatefulApi>();
   for (const spec of specs) {
@@ -219,6 +247,8 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
         callbacks.reset();
         journal.reset();
         faults.clear();
+        // Nothing before a full reset matters to a replay.
+        await persistence?.emptied();
       }
     },
   };
@@ -291,7 +321,21 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     return { ...response, headers: { date: dateText, ...headers } };
   }
 
+  /** With `--data-dir`, a control operation that changes state is recorded as handlers are; an advance records where the clock stands. */
   async function serveControl(request: EmulatorRequest): Promise<EmulatorResponse> {
+    if (!persistence || request.method === 'GET') return serveControlNow(request);
+    const sub = request.path.slice(CONTROL_PREFIX.length).replace(/\/$/, '');
+    // Faults are instructions for a running emulator's next requests: a restart drops them.
+    if (sub === '/faults' || sub.startsWith('/faults/')) return serveControlNow(request);
+    // Not one execution: the steps an advance runs are each one, and the clock records where it stands after (its `moved` hook).
+    if (sub === '/clock/advance') return serveControlNow(request);
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', TENANT_HEADER]) if (request.headers[name] !== undefined) headers[name] = request.headers[name]!;
+    const record: Omit<ControlRecord, 't' | 'n' | 'r' | 'tenant' | 'a' | 'io'> = { k: 'control', method: request.method, path: request.path, query: request.query as ControlRecord['query'], headers, body: request.body.toString('base64') };
+    return persistence.execute(() => record, () => serveControlNow(request));
+  }
+
+  async function serveControlNow(request: EmulatorRequest): Promise<EmulatorResponse> {
     // Every API control route is under `/__emulator/<api>/`: another path matches none of them.
     const match = underApiControl(request.path) ? matchApiControl(apiControlRoutes(), request.method, request.path) : { kind: 'none' as const };
     if (match.kind === 'none') return handleControl(control, request);
@@ -377,11 +421,22 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     return documented.respond(match.api, relabel ? { ...request, headers: { ...request.headers, 'content-type': relabel } } : request, prefer.preferences);
   }
 
+  // A restart: the log replayed before the first request is served.
+  let restored: Restored | undefined;
+  if (persistence) {
+    const replayed = await persistence.replay({
+      operation: (record, paths) => stateful.get(record.api)!.replay(record, paths),
+      control: async (record) => void (await serveControlNow({ method: record.method, path: record.path, query: record.query, headers: record.headers, body: Buffer.from(record.body, 'base64') })),
+    }, () => files.newPath('upload'));
+    restored = { dir: options.dataDir!, executions: replayed.executions, discardedBytes: replayed.discardedBytes };
+  }
+
   return {
     apis,
     engine,
     clock,
     files,
+    ...(restored && { restored }),
     handle,
     controlInProcess,
     limits,
@@ -391,6 +446,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
       control.shuttingDown = true;
       clock.stop();
       files.close();
+      void persistence?.close();
     },
   };
 }

@@ -80,6 +80,21 @@ function negotiatedTypes(operation: JsonObject): string[] | undefined {
 /** The vendor's answer, marked with why the core refused (never sent: the hosts send status, headers and body). */
 const refused = (response: EmulatorResponse, refusal: Refusal): EmulatorResponse => ({ ...response, refusal });
 
+/** The files a request body wrote (an upload, a form's file parts). */
+function filesOf(body: RequestBody): string[] {
+  if (body.kind === 'file') return [body.file.path];
+  if (body.kind !== 'form') return [];
+  return Object.values(body.files).flatMap((parts) => parts.flatMap((part) => (part.path ? [part.path] : [])));
+}
+
+/** A recorded value with each string that names a replaced path replaced. */
+function withPaths(value: unknown, paths: Map<string, string>): unknown {
+  if (typeof value === 'string') return paths.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((item) => withPaths(item, paths));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withPaths(item, paths)]));
+  return value;
+}
+
 /** `http://host:port` as the client addressed us; hosts that know better set `origin`. */
 const originOf = (request: EmulatorRequest) => request.origin ?? `http://${request.headers.host ?? '127.0.0.1'}`;
 
@@ -185,8 +200,15 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
       operationId: operation.operationId, pathParams: pathValues, tenant,
       params, body, origin: originOf(request),
     };
+    const persistence = shared.persistence;
+    if (!persistence) return execute(state, runtime, operationRequest);
+    // With --data-dir the handler is one recorded execution (persistence.ts), its files kept for a replay.
+    return persistence.execute(() => ({ k: 'op', api: definition.name, template: operation.op.path, method: request.method, request: operationRequest, files: persistence.keepInputs(filesOf(body)) }), async () => execute(state, runtime, operationRequest), tenant);
+  }
+
+  function execute(state: State, runtime: ApiRuntime<S>, operationRequest: OperationRequest): Promise<EmulatorResponse> | EmulatorResponse {
     const unauthorized = definition.authorize?.(operationRequest, runtime);
-    if (unauthorized) return refused(definition.errors.render(unauthorized, contextOf(request, runtime)), { stage: 'authorize', message: unauthorized.message });
+    if (unauthorized) return refused(definition.errors.render(unauthorized, { method: operationRequest.method, path: operationRequest.path, runtime }), { stage: 'authorize', message: unauthorized.message });
     return definition.handlers[operationRequest.operationId]!(operationRequest, state, runtime);
   }
 
@@ -224,6 +246,17 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     },
     routeMiss(request, miss) {
       return definition.errors.route?.(miss, { method: request.method, path: request.path, runtime: current.runtime });
+    },
+    async replay(record, files) {
+      // The request as the handler was given it, its files at their fresh paths.
+      const request = withPaths(record.request, files) as OperationRequest;
+      try {
+        await execute(current.state, current.runtime.forTenant(request.tenant), request);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+      } finally {
+        for (const path of files.values()) if (!shared.files.isClaimed(path)) await shared.files.remove(path);
+      }
     },
     async reset() {
       const old = current;
