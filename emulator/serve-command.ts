@@ -122,6 +122,7 @@ interface ServeFlags {
   maxUrlKib?: number;
   headersTimeout?: number;
   requestTimeout?: number;
+  dataDir?: string;
 }
 
 /** A usage error: one line on stderr, exit 2, no stack trace. */
@@ -141,6 +142,7 @@ const ENVIRONMENT = {
   controlToken: 'SPEECHDOUBLE_CONTROL_TOKEN',
   allowFetch: 'SPEECHDOUBLE_ALLOW_FETCH',
   allowCallback: 'SPEECHDOUBLE_ALLOW_CALLBACK',
+  dataDir: 'SPEECHDOUBLE_DATA_DIR',
 } as const;
 /** Variables whose value the banner does not print. */
 const SECRET_VARIABLES: ReadonlySet<string> = new Set([ENVIRONMENT.controlToken]);
@@ -191,6 +193,7 @@ function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlag
   });
   const allowFetch = read('allowFetch', parseAllowList);
   const allowCallback = read('allowCallback', parseAllowList);
+  const dataDir = read('dataDir', (value) => value);
   return {
     flags: {
       ...opts,
@@ -203,6 +206,7 @@ function withEnvironment(opts: ServeFlags, command: Command): { flags: ServeFlag
       ...(controlToken !== undefined && { controlToken }),
       ...(allowFetch !== undefined && { allowFetch }),
       ...(allowCallback !== undefined && { allowCallback }),
+      ...(dataDir !== undefined && { dataDir }),
     },
     used,
   };
@@ -253,6 +257,7 @@ Environment (a flag on the command line wins over its variable):
   SPEECHDOUBLE_CONTROL_TOKEN=T                               as --control-token T (the banner never prints it)
   SPEECHDOUBLE_ALLOW_FETCH=P1,P2, SPEECHDOUBLE_ALLOW_CALLBACK=P1,P2
                                                              as --allow-fetch, --allow-callback (comma-separated)
+  SPEECHDOUBLE_DATA_DIR=DIR                                  as --data-dir DIR
 A value that does not parse stops serve with exit code 2, naming the variable.
 
 Limits: a request line and headers over --max-header-kib get 431, a request target over
@@ -300,6 +305,7 @@ export const serveCommand = () => new Command('serve')
   .addOption(new Option('--max-url-kib <n>', 'longest request target (path and query), in KiB; over it: 414 (default 8)').argParser(parsePositive))
   .addOption(new Option('--headers-timeout <s>', 'seconds a client has to send its request line and headers; then 408 (default 60)').argParser(parsePositive))
   .addOption(new Option('--request-timeout <s>', 'seconds a client has to send its whole request, body included; then 408 (default 300; 0: no limit)').argParser(parseNonNegative))
+  .option('--data-dir <dir>', 'keep state in DIR: jobs, uploads, the clock, scheduled steps, callbacks and ids survive a restart and kill -9 (env SPEECHDOUBLE_DATA_DIR); see README, Restarts')
   .option('--twilio-auth-token <token>', 'Cadence\'s Twilio add-on checks X-Twilio-Signature with this auth token (same as --set cadence.twilio-auth-token=T)')
   .addOption(new Option('--set <api.name=value>', 'an API\'s setting (repeatable; `*.name` for every API that has it); see below').argParser(collectSetting).default({}))
   .addHelpText('after', () => `\nSettings (--set API.NAME=VALUE):\n${settingsHelp()}${ENVIRONMENT_HELP}`)
@@ -359,9 +365,10 @@ export const serveCommand = () => new Command('serve')
         apiKeys: [...opts.apiKey, ...envKeys], anyKey: opts.anyKey ?? false, strict: opts.strict ?? false, settings,
         control: opts.control, ...(opts.controlToken !== undefined && { controlToken: opts.controlToken }),
         allowFetch: opts.allowFetch, allowCallback: opts.allowCallback, limits,
+        ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
       });
     } catch (error) {
-      if (error instanceof SettingError) usageError(error.message);
+      if (error instanceof SettingError || (error as Error).name === 'DataDirMismatch') usageError((error as Error).message);
       if (error instanceof ListenError) listenFailure(error);
       if (error instanceof ExposureError) exposureFailure(error.host);
       throw error;
@@ -402,5 +409,6 @@ export const serveCommand = () => new Command('serve')
       allowFetch: opts.allowFetch,
       allowCallback: opts.allowCallback,
       limits: limitsSet,
+      ...(running.emulator.restored && { data: running.emulator.restored }),
     })].join('\n'));
   });

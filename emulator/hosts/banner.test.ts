@@ -57,6 +57,7 @@ describe('bannerLines', () => {
       'clock:    manual, at 2026-01-05T09:00:00.000Z; it moves only with POST http://127.0.0.1:4010/__emulator/clock/advance',
       'control:  http://127.0.0.1:4010/__emulator (health: http://127.0.0.1:4010/__emulator/health)',
       'control:  open (loopback only)',
+      'data:     in memory (--data-dir DIR keeps it across restarts)',
       'log:      off (--log or SPEECHDOUBLE_LOG=1 prints one line per request)',
     ]);
   });
@@ -68,6 +69,7 @@ describe('bannerLines', () => {
       'clock:    scaled, 20 times real time',
       'control:  http://127.0.0.1:4010/__emulator (health: http://127.0.0.1:4010/__emulator/health)',
       'control:  open (loopback only)',
+      'data:     in memory (--data-dir DIR keeps it across restarts)',
       'strict:   every stateful answer is checked against its spec (a mismatch answers 500)',
       'settings: speechmatics.processing=reads:1',
       'from env: SPEECHDOUBLE_LOG=1',
@@ -87,5 +89,12 @@ describe('bannerLines', () => {
     expect(limited).toContain('outbound: fetch from media.example.com, 10.0.0.0/8; callbacks to any host but link-local and cloud-metadata ones');
     expect(limited).toContain('limits:   --max-url-kib 4, --headers-timeout 5');
     expect(bannerLines(base).some((line) => /^(outbound|limits):/.test(line))).toBe(false);
+  });
+
+  it('says where --data-dir keeps state and what a restart resumed', () => {
+    const data = (executions: number, discardedBytes = 0) => bannerLines({ ...base, data: { dir: '/var/sd', executions, discardedBytes } }).find((line) => line.startsWith('data:'));
+    expect(data(0)).toBe('data:     /var/sd (nothing to resume); state survives a restart');
+    expect(data(1)).toBe('data:     /var/sd (resumed: 1 execution replayed); state survives a restart');
+    expect(data(12, 40)).toBe('data:     /var/sd (resumed: 12 executions replayed; a torn last record (40 bytes) cut); state survives a restart');
   });
 });

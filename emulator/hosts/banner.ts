@@ -117,6 +117,8 @@ export interface BannerInfo {
   allowCallback?: readonly string[];
   /** Limits set to other than their defaults, as the flags that set them (`--max-url-kib 4`). */
   limits?: readonly string[];
+  /** `--data-dir`: where state is kept, and how much a restart replayed from it. */
+  data?: { dir: string; executions: number; discardedBytes: number };
 }
 
 const ANY_HOST = 'any host but link-local and cloud-metadata ones';
@@ -152,6 +154,13 @@ export function bannerLines(info: BannerInfo): string[] {
     lines.push(`outbound: fetch from ${fetch.length ? fetch.join(', ') : ANY_HOST}; callbacks to ${callback.length ? callback.join(', ') : ANY_HOST}`);
   }
   if (info.limits?.length) lines.push(`limits:   ${info.limits.join(', ')}`);
+  if (info.data) {
+    const { dir, executions, discardedBytes } = info.data;
+    const torn = discardedBytes > 0 ? `; a torn last record (${discardedBytes} bytes) cut` : '';
+    lines.push(`data:     ${dir} (${executions === 0 ? 'nothing to resume' : `resumed: ${executions} execution${executions === 1 ? '' : 's'} replayed`}${torn}); state survives a restart`);
+  } else {
+    lines.push('data:     in memory (--data-dir DIR keeps it across restarts)');
+  }
   if (info.strict) lines.push('strict:   every stateful answer is checked against its spec (a mismatch answers 500)');
   if (info.settings.length) lines.push(`settings: ${info.settings.join(', ')}`);
   if (info.environment.length) lines.push(`from env: ${info.environment.join(', ')}`);
