@@ -168,7 +168,7 @@ export async function startWorld(options: Partial<ServeOptions> = {}): Promise<W
 }
 
 /** The reads that show a tenant's state in one API: its lists, and its real resources read one by one. */
-function stateReads(api: ApiName, resources: Resources): string[] {
+export function stateReads(api: ApiName, resources: Resources): string[] {
   const { done, running } = resources;
   switch (api) {
     case 'speechmatics': return ['/v2/jobs?include_deleted=true&limit=100', `/v2/jobs/${done.jobid}`, `/v2/jobs/${running.jobid}`, '/v2/usage'];
