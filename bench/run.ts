@@ -4,11 +4,12 @@
 // row; then the engine's own benchmarks. Ratios, not raw figures, are what compare between
 // machines and runs. A missed budget is reported, never an exit code: this is a report.
 // `npm run bench -- startup throughput` runs only the parts named
-// (startup, throughput, memory, load, conform, engine).
+// (startup, throughput, memory, load, conform, data-dir, engine).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conformRows } from './conform.ts';
+import { dataDirRows, printDataDirTable } from './data-dir.ts';
 import { engineBenchmarks } from './engine.ts';
 import { loadSubmissionRows } from './load-submissions.ts';
 import { memoryRows } from './memory.ts';
@@ -49,6 +50,15 @@ try {
     const missed = rows.filter((row) => row.ok === false).length;
     const checked = rows.filter((row) => row.ok !== undefined).length;
     console.log(`\n${checked - missed}/${checked} budgets met. ÷ columns: speechdouble's figure over the other's. MB and KB are 10^6 and 10^3 bytes. speechdouble is the built CLI (\`bin/speechdouble.js\`), the bare server is bench/bare-server.mjs, Prism is \`prism mock specs/speechmatics-batch.yaml\` (static examples, log silenced).`);
+  }
+
+  if (wanted('data-dir')) {
+    console.log('\n## --data-dir: the same emulator with state in memory and in a data dir, same run\n');
+    try {
+      printDataDirTable(await dataDirRows(tmp));
+    } catch (error) {
+      console.log(`data-dir: did not run: ${String(error instanceof Error ? error.message : error)}`);
+    }
   }
 
   if (wanted('engine')) {
