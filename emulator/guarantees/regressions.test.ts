@@ -56,3 +56,29 @@ describe('a body nobody reads that fails', () => {
     expect(stream.destroyed).toBe(true);
   });
 });
+
+describe('junk pipelined behind a complete request on the same connection', () => {
+  // Node's parser refuses the junk while the request before it is still being handled; its
+  // default handler then wrote a 400 and cut the connection at once, and the first request,
+  // acted on by its handler (a client created), never got its answer.
+  it('is refused with 400 only after the request before it has its answer', async () => {
+    const { connect } = await import('node:net');
+    const { port } = new URL(server.url);
+    const body = JSON.stringify({ name: 'pipelined' });
+    const request = `POST /v1/clients HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer test-key\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => void (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(request + 'NOT\x01HTTP at all\r\n\r\n');
+    });
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((answer) => answer.slice(0, 12))).toEqual(['HTTP/1.1 201', 'HTTP/1.1 400']);
+    const created = JSON.parse(answers[0]!.slice(answers[0]!.indexOf('\r\n\r\n') + 4)) as { id: string; name: string };
+    expect(created.name).toBe('pipelined');
+    const listed = await fetch(`${server.url}/v1/clients`, { headers: { authorization: 'Bearer test-key' } }).then((res) => res.json() as Promise<Array<{ id: string }>>);
+    expect(listed.map((client) => client.id)).toContain(created.id);
+  });
+});

@@ -166,6 +166,15 @@ export interface RunningServer {
 
 const DEFAULT_GRACE_MS = 10_000;
 
+/** Node's own answers to what its parser refuses (the same bytes its default handler writes). */
+function clientErrorAnswer(code: string | undefined): string {
+  const status = code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+    : code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? '413 Payload Too Large'
+    : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout'
+    : '400 Bad Request';
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`;
+}
+
 /** The node:http options the limits stand for. */
 export function serverOptions(limits: EmulatorLimits | undefined) {
   const { maxHeaderKib, headersTimeout, requestTimeout } = resolveLimits(limits);
@@ -208,8 +217,34 @@ export async function listen(emulator: Emulator, options: ListenOptions): Promis
     connections.set(socket, 0);
     socket.once('close', () => connections.delete(socket));
   });
-  const count = (req: { socket: Socket }, res: ServerResponse) => {
+  // What the parser refuses after a complete request on the same connection (pipelined junk)
+  // waits for that request's answer: Node's default handler would write its 400 and cut the
+  // connection at once, and a request already acknowledged by its handler would lose its answer.
+  // (Only behind a request received whole: junk inside a request's own body, its framing
+  // refused, means that body never ends, and the request is answered by the cut, as before.)
+  const refusedAfter = new Map<Socket, () => void>();
+  const latest = new WeakMap<Socket, IncomingMessage>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const refuse = (after: boolean) => {
+      refusedAfter.delete(socket);
+      if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+      if (!after) {
+        // As Node's own handler: nothing else is on its way out.
+        socket.write(clientErrorAnswer(error.code));
+        return void socket.destroy();
+      }
+      // Behind an answer that may still be in the socket's buffer: ended, so both go out first.
+      socket.end(clientErrorAnswer(error.code));
+      const cut = setTimeout(() => socket.destroy(), 5000);
+      cut.unref();
+      socket.once('close', () => clearTimeout(cut));
+    };
+    if ((connections.get(socket) ?? 0) > 0 && latest.get(socket)?.complete && error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') refusedAfter.set(socket, () => refuse(true));
+    else refuse(false);
+  });
+  const count = (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
+    latest.set(socket, req);
     connections.set(socket, (connections.get(socket) ?? 0) + 1);
     // While closing, an answer on a kept-alive connection is its last.
     if (closing && !res.headersSent) res.setHeader('connection', 'close');
@@ -217,6 +252,7 @@ export async function listen(emulator: Emulator, options: ListenOptions): Promis
     res.on('close', () => {
       const left = Math.max(0, (connections.get(socket) ?? 1) - 1);
       if (connections.has(socket)) connections.set(socket, left);
+      if (left === 0) refusedAfter.get(socket)?.();
       if (closing && left === 0) socket.end();
     });
   };
