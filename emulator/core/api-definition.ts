@@ -121,6 +121,8 @@ export interface StatefulApi {
   handle(request: EmulatorRequest, template: string): Promise<EmulatorResponse>;
   /** Runs one of the API's control operations (the control spec routed and checked it). */
   control(operationId: string, input: ControlInput): Promise<EmulatorResponse>;
+  /** The API's own refusal of a request its spec's rules refuse (a body that cannot be read, on the documented-response path). */
+  refuse(request: EmulatorRequest, failure: ValidationFailure): EmulatorResponse;
   /** The API's own answer to a route miss, if it renders one. */
   routeMiss(request: EmulatorRequest, miss: RouteMiss): EmulatorResponse | undefined;
   /** Runs a recorded handler execution again (a restart with `--data-dir`); `files` maps its recorded paths to fresh ones. */

@@ -15,6 +15,7 @@ import { hasPreferences, readPreferences } from './prefer.ts';
 import { createClockWithControls, MANUAL_CLOCK_START, type Clock, type ClockMode } from './clock.ts';
 import { createPersistence, openDataDir, type ControlRecord, type Persistence } from './persistence.ts';
 import { createRandom } from './random.ts';
+import type { ValidationFailure } from './validation-failure.ts';
 import { createCallbackSender } from './callbacks.ts';
 import { createOutboundPolicy, OutboundPatternError, type OutboundFlag, type OutboundPolicy } from './outbound-policy.ts';
 import { createFaults, type Fault } from './faults.ts';
@@ -135,6 +136,10 @@ const decodes = (text: string) => {
     return false;
   }
 };
+
+const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding']);
+/** A request's headers less those that describe its body (for one whose body is ignored). */
+const withoutBodyHeaders = (headers: EmulatorRequest['headers']) => Object.fromEntries(Object.entries(headers).filter(([name]) => !BODY_HEADERS.has(name)));
 
 /** Whether every percent-escape in the path decodes (`/v2/jobs/%ZZ` does not). */
 const decodablePath = decodes;
@@ -348,14 +353,21 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   }
 
   /** Runs `next` with the body read whole: every path but a stateful API's needs the bytes. */
-  async function withBody(request: EmulatorRequest, next: (request: EmulatorRequest) => Promise<EmulatorResponse>): Promise<EmulatorResponse> {
+  /**
+   * Reads the body whole, then `next`. A body that cannot be read is refused: on an API's path by
+   * that API, in its own envelope and status, as its stateful path refuses it (`refuse`); on the
+   * control API in the control API's words.
+   */
+  async function withBody(request: EmulatorRequest, next: (request: EmulatorRequest) => Promise<EmulatorResponse>, refuse?: (failure: ValidationFailure) => EmulatorResponse): Promise<EmulatorResponse> {
     try {
       return await next(await bufferBody(request, BUFFERED_BODY_LIMIT));
     } catch (error) {
-      if (error instanceof UnsupportedEncodingError) return jsonResponse(415, { error: 'unsupported_encoding', message: error.message });
-      if (error instanceof UnreadableBodyError) return jsonResponse(400, { error: 'bad_request', message: `the body cannot be read: ${error.message}` });
-      if (!(error instanceof PayloadTooLargeError)) throw error;
-      return jsonResponse(413, { error: 'payload_too_large', message: `${error.message}; only stateful APIs stream uploads` });
+      const rule = error instanceof UnsupportedEncodingError ? 'encoding' : error instanceof UnreadableBodyError ? 'malformed' : error instanceof PayloadTooLargeError ? 'size' : undefined;
+      if (!rule) throw error;
+      if (refuse) return refuse({ in: 'body', rule, expected: (error as Error).message });
+      if (rule === 'encoding') return jsonResponse(415, { error: 'unsupported_encoding', message: (error as Error).message });
+      if (rule === 'malformed') return jsonResponse(400, { error: 'bad_request', message: `the body cannot be read: ${(error as Error).message}` });
+      return jsonResponse(413, { error: 'payload_too_large', message: (error as Error).message });
     }
   }
 
@@ -402,7 +414,10 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     if (live && !request.headers.prefer && query.__code === undefined && query.__example === undefined && query.__dynamic === undefined) return live.handle(routed, match.template);
     const prefer = readPreferences(request.headers, request.query);
     if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(routed, match.template);
-    return withBody(routed, (buffered) => serveDocumented(buffered, match, prefer));
+    // An operation that takes no body ignores one, as its stateful handler does (the host drains it).
+    const operation = ((specByApi.get(match.api)!.dereferenced.paths as JsonObject)[match.template] as JsonObject)[request.method.toLowerCase()] as JsonObject | undefined;
+    if (operation && !operation.requestBody) return serveDocumented({ ...routed, headers: withoutBodyHeaders(routed.headers), body: Buffer.alloc(0) }, match, prefer);
+    return withBody(routed, (buffered) => serveDocumented(buffered, match, prefer), live && ((failure) => live.refuse(routed, failure)));
   }
 
   async function serveDocumented(request: EmulatorRequest, match: Extract<RouteMatch, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {

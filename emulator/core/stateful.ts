@@ -244,6 +244,7 @@ function createStatefulApi<State, S extends SettingsSchema>(definition: ApiDefin
     control(operationId, input) {
       return definition.control![operationId]!(input, current.state, current.runtime);
     },
+    refuse: (request, failure) => invalid(request, current.runtime, failure),
     routeMiss(request, miss) {
       return definition.errors.route?.(miss, { method: request.method, path: request.path, runtime: current.runtime });
     },

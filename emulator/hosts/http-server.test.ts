@@ -151,6 +151,24 @@ describe('Speechmatics through the documented-response path', () => {
     expect(reply.json()).toMatchObject({ code: 404, error: 'Job not found' });
   });
 
+  it('refuses a body it cannot read as the API itself does, in its envelope and status, whatever was asked for', async () => {
+    const ask = async (method: string, path: string, encoding: string, headers: Record<string, string>) => {
+      const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${TEST_KEY}`, 'content-encoding': encoding, ...headers }, body: '{"name":"x"}' });
+      return { status: res.status, body: await res.text() };
+    };
+    // A coding nobody knows, and gzip that is not gzip, on an operation that takes a body.
+    for (const encoding of ['x-bogus', 'gzip']) {
+      const json = { 'content-type': 'application/json' };
+      const [itself, documented] = [await ask('POST', '/v1/clients', encoding, json), await ask('POST', '/v1/clients', encoding, { ...json, prefer: 'code=201' })];
+      expect(itself.status, encoding).toBe(400);
+      expect(documented, encoding).toEqual(itself);
+      expect(JSON.parse(documented.body)).toMatchObject({ error: { code: 'invalid_json' } });
+    }
+    // One that takes none ignores it, as the API does.
+    const ignored = await ask('DELETE', '/v2/jobs/a1b2c3d4e5', 'x-bogus', { prefer: 'code=200' });
+    expect(ignored.status).toBe(200);
+  });
+
   it('generates a schema-valid body with Prefer: dynamic=true', async () => {
     const { op, request } = operationWithPath('speechmatics', 'get', '/v2/jobs');
     const reply = await send(request, { prefer: 'dynamic=true' });

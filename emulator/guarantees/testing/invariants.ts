@@ -8,18 +8,6 @@ import { describeRaw, rawRequest, type RawAnswer, type RawRequest } from './raw-
 import { snapshot, snapshotDifference, type Party, type Snapshot, type World } from './world.ts';
 import type { ApiName } from '../../../openapi/specs.ts';
 
-/**
- * Refusals still in the emulator's own words: a request for a documented response (Prefer,
- * `__code`…) whose body cannot be read (an unknown or broken Content-Encoding, a body too large
- * to buffer) is refused by emulator/core/emulator.ts's `withBody` as `{error, message}` (415
- * `unsupported_encoding`, 400 `bad_request`, 413 `payload_too_large`), not in the vendor's
- * envelope. emulator.ts is not this change's to edit; the report names the fix.
- */
-const KNOWN_OFF_ENVELOPE = ['unsupported_encoding', 'bad_request', 'payload_too_large'];
-
-/** Whether the request asks for a documented response rather than the stateful API's answer. */
-const asksForDocumented = (request: RawRequest) =>
-  request.headers.some(([name]) => name.toLowerCase() === 'prefer') || /[?&]__(?:code|example|dynamic)=/.test(request.target);
 
 export class GuaranteeBroken extends Error {
   override readonly name = 'GuaranteeBroken';
@@ -138,7 +126,6 @@ export class Guard {
    *   Prism cannot give, answered as Prism answers it;
    * - the emulator's refusal to guess between two vendors on the path both serve
    *   (`ambiguous_credentials`): it is no one vendor's to give;
-   * - KNOWN_OFF_ENVELOPE, below.
    */
   private offEnvelope(api: ApiName, request: RawRequest, answer: Extract<RawAnswer, { kind: 'response' }>): string | undefined {
     const envelope = this.envelopes?.get(api);
@@ -155,7 +142,6 @@ export class Guard {
     }
     const error = (body as { error?: unknown } | null)?.error;
     if (error === 'ambiguous_credentials') return undefined;
-    if (typeof error === 'string' && KNOWN_OFF_ENVELOPE.includes(error) && asksForDocumented(request)) return undefined;
     return envelope.problem(body);
   }
 
