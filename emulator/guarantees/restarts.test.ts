@@ -10,12 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../core/random.ts';
+import { TENANT_HEADER } from '../core/control.ts';
 import { startLoopbackPeer, type LoopbackPeer } from '../testing/loopback-peer.ts';
 import { APIS, clientFor, GREETING, multipart, stateReads, type Client, type Reply, type Resources } from './testing/world.ts';
 
 const CLI = new URL('../../cli.ts', import.meta.url).pathname;
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SEED = Number(process.env.SPEECHDOUBLE_RESTART_SEED ?? 20261130);
+const MEDIA = '/media/greeting.wav';
 
 interface Serving {
   child: ChildProcess;
@@ -125,6 +127,23 @@ function workload(client: Client, receiver: string, made: Made) {
       made.extraReads.push({ api: 'stenomatic', path: `/v1/rooms/${room}` }, { api: 'stenomatic', path: `/v1/clients/${client_}/rooms` });
     },
     async () => {
+      // Media the emulator fetches itself: a replay must have the bytes without fetching again.
+      const config = { type: 'transcription', transcription_config: { language: 'en' }, fetch_data: { url: `${receiver}${MEDIA}` } };
+      const id = ok(await client.send('speechmatics', 'POST', '/v2/jobs', multipart([{ name: 'config', value: JSON.stringify(config) }])), [201], 'a fetch_data job').json().id as string;
+      made.smJobs.push(id);
+      made.extraReads.push({ api: 'speechmatics', path: `/v2/jobs/${id}` }, { api: 'speechmatics', path: `/v2/jobs/${id}/transcript?format=txt` });
+    },
+    async () => {
+      // One tenant's clock moved alone: its lead survives too.
+      const res = await fetch(`${client.base}/__emulator/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json', [TENANT_HEADER]: 'test-key' }, body: JSON.stringify({ seconds: 30 }) });
+      ok({ status: res.status, text: await res.text() } as Reply, [200], 'a tenant advance');
+    },
+    async () => {
+      // A reset of one API is replayed as one.
+      const res = await fetch(`${client.base}/__emulator/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api: 'cadence' }) });
+      ok({ status: res.status, text: await res.text() } as Reply, [200, 204], 'a reset of cadence');
+    },
+    async () => {
       // A deleted job stays deleted (423 if it still runs: then it simply is not deleted).
       const victim = made.smJobs[0];
       if (victim) ok(await client.send('speechmatics', 'DELETE', `/v2/jobs/${victim}`), [200, 404, 423], 'a delete');
@@ -145,27 +164,33 @@ async function readAll(client: Client, made: Made): Promise<Record<string, strin
     reads[`${api} ${path}`] = `${reply.status} ${reply.text.replace(/"request_id":"G-[0-9a-f]+"/g, '"request_id":"G-…"')}`;
   }
   for (const control of ['/__emulator/clock', '/__emulator/callbacks']) reads[control] = await (await fetch(client.base + control)).text();
+  reads['/__emulator/clock, test-key'] = await (await fetch(client.base + '/__emulator/clock', { headers: { [TENANT_HEADER]: 'test-key' } })).text();
   return reads;
 }
 
 describe('serve --data-dir: restarts and kill -9', () => {
   it('after a kill -9 at random points of a workload over every API, every acknowledged resource reads back the same, and lifecycles go on', async () => {
     const random = createRandom(SEED);
-    const receiver: LoopbackPeer = await startLoopbackPeer({});
+    // The media host counts its fetches: a replay must fetch nothing.
+    let fetched = 0;
+    const media = new Proxy({ [MEDIA]: { body: GREETING, type: 'audio/wav' } }, { get: (files, path: string) => (path === MEDIA ? (fetched++, files[MEDIA]) : undefined) });
+    const receiver: LoopbackPeer = await startLoopbackPeer(media);
     try {
       const dir = freshDir();
       const port = await freePort();
       let serving = await serve(dir, port);
       expect(serving.banner).toMatch(/data: +.* \(nothing to resume\)/);
       const made: Made = { resources: { done: {}, running: {}, uploads: { assemblyai: '', gladia: '' }, addonSid: '' }, smJobs: [], extraReads: [] };
-      for (let round = 0; round < 4; round++) {
+      for (let round = 0; round < 5; round++) {
         const client = clientFor(serving.url);
         const steps = workload(client, receiver.url, made);
-        // A random stretch of the workload, in a random order, then a kill at that point.
-        const count = 1 + random.int(steps.length);
-        for (let i = 0; i < count; i++) await steps[random.int(steps.length)]!();
+        // A random stretch of the workload, in a random order, then a kill at that point; the
+        // last round runs every step once, so each kind of execution is replayed at least once.
+        const order = round === 4 ? steps.map((_, i) => i) : Array.from({ length: 1 + random.int(steps.length) }, () => random.int(steps.length));
+        for (const i of order) await steps[i]!();
         const before = await readAll(client, made);
         const received = receiver.received.length;
+        const fetchedBefore = fetched;
         await kill(serving);
         serving = await serve(dir, port);
         expect(serving.banner, `round ${round} (seed ${SEED})`).toMatch(/data: +.* \(resumed: \d+ executions replayed/);
@@ -173,10 +198,12 @@ describe('serve --data-dir: restarts and kill -9', () => {
         expect(after, `round ${round} (seed ${SEED}): state after a kill -9 and a restart`).toEqual(before);
         // Nothing acknowledged is sent again: a callback delivered before the kill stays delivered.
         expect(receiver.received.length, `round ${round}: callbacks sent again after the restart`).toBe(received);
+        expect(fetched, `round ${round}: media fetched again after the restart`).toBe(fetchedBefore);
       }
       // And it goes on: the next advance finishes what was running, each job once, each callback once.
       const client = clientFor(serving.url);
       await client.advance(600);
+      expect(fetched, 'the fetch_data job never fetched its media').toBeGreaterThan(0);
       const jobs = ok(await client.send('speechmatics', 'GET', '/v2/jobs?include_deleted=true&limit=100'), [200], 'the list').json().jobs as { id: string; status: string }[];
       expect(new Set(jobs.map((job) => job.id)).size).toBe(jobs.length);
       expect(jobs.filter((job) => job.status === 'running')).toEqual([]);
