@@ -368,7 +368,7 @@ export const serveCommand = () => new Command('serve')
         ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
       });
     } catch (error) {
-      if (error instanceof SettingError || (error as Error).name === 'DataDirMismatch') usageError((error as Error).message);
+      if (error instanceof SettingError || ['DataDirMismatch', 'DataDirInUse'].includes((error as Error).name)) usageError((error as Error).message);
       if (error instanceof ListenError) listenFailure(error);
       if (error instanceof ExposureError) exposureFailure(error.host);
       throw error;

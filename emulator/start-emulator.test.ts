@@ -290,7 +290,12 @@ describe('options', () => {
       // The next id is the one the first emulator would have given next, not the seed's first again.
       const next = await submit(again);
       expect([running, finished]).not.toContain(next);
+      // One emulator at a time on a directory; then only under the settings it was made with.
+      await expect(startEmulator({ apis: ['speechmatics'], dataDir })).rejects.toThrow(/is in use by another emulator \(process \d+, this one\)/);
+      await again.close();
       await expect(startEmulator({ apis: ['speechmatics'], dataDir, seed: 9 })).rejects.toThrow(/was made with other settings \(seed: 1 there, 9 now\)/);
+      const third = await start({ apis: ['speechmatics'], dataDir });
+      expect(await jobStatus(third, next)).toBe('running');
       await expect(startEmulator({ dataDir: '' })).rejects.toThrow(/dataDir must be a non-empty string/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -439,10 +439,18 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
   // A restart: the log replayed before the first request is served.
   let restored: Restored | undefined;
   if (persistence) {
-    const replayed = await persistence.replay({
-      operation: (record, paths) => stateful.get(record.api)!.replay(record, paths),
-      control: async (record) => void (await serveControlNow({ method: record.method, path: record.path, query: record.query, headers: record.headers, body: Buffer.from(record.body, 'base64') })),
-    }, () => files.newPath('upload'));
+    let replayed: Awaited<ReturnType<Persistence['replay']>>;
+    try {
+      replayed = await persistence.replay({
+        operation: (record, paths) => stateful.get(record.api)!.replay(record, paths),
+        control: async (record) => void (await serveControlNow({ method: record.method, path: record.path, query: record.query, headers: record.headers, body: Buffer.from(record.body, 'base64') })),
+      }, () => files.newPath('upload'));
+    } catch (error) {
+      // The data dir is let go: a fixed emulator may start on it again in this process.
+      clock.stop();
+      await persistence.close();
+      throw error;
+    }
     restored = { dir: options.dataDir!, executions: replayed.executions, discardedBytes: replayed.discardedBytes };
   }
 

@@ -13,7 +13,7 @@
 // never lost; one the process died in may or may not have happened, as with any server.
 // Files a request uploaded or a step fetched are kept by hard link in DIR/inputs, so a replay
 // has them even after their job deleted its own copy. A full reset empties the log.
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClockControls, StepRun } from './clock.ts';
 import { openDurableLog, type DurableLog } from './durable-log.ts';
@@ -86,6 +86,49 @@ export class DataDirMismatch extends Error {
   override readonly name = 'DataDirMismatch';
 }
 
+/** Another running emulator holds the data dir: two appending to one log would interleave their records. */
+export class DataDirInUse extends Error {
+  override readonly name = 'DataDirInUse';
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes DIR/lock for this process, or throws DataDirInUse naming the process that holds it. A
+ * lock whose process is gone (a `kill -9`) is taken over. Returns its release.
+ */
+function lockDataDir(dir: string): () => void {
+  const path = join(dir, 'lock');
+  const mine = String(process.pid);
+  try {
+    writeFileSync(path, mine, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new DataDirInUse(`${dir} is in use by another emulator (process ${holder}${holder === process.pid ? ', this one' : ''}); stop it first, or give each emulator its own --data-dir (if no such process is an emulator, remove ${path})`);
+    }
+    writeFileSync(path, mine);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readFileSync(path, 'utf8').trim() === mine) rmSync(path, { force: true });
+    } catch {
+      // Gone already: nothing to release.
+    }
+  };
+}
+
 export interface OpenedDataDir {
   dir: string;
   /** Where the clock starts (the first run's), to build it with. */
@@ -128,13 +171,27 @@ function describeDifference(stored: Fingerprint, given: Fingerprint): string {
  * Opens (or makes) a data dir. Throws DataDirMismatch when it was made under other settings:
  * replaying one run's requests under another seed or clock would make different state.
  */
-export function openDataDir(dir: string, fingerprint: Fingerprint, clockStart: { start: number; wallStart: number }): { opened: OpenedDataDir; log: DurableLog<Recorded>; records: Recorded[]; discardedBytes: number } {
+export function openDataDir(dir: string, fingerprint: Fingerprint, clockStart: { start: number; wallStart: number }): { opened: OpenedDataDir; log: DurableLog<Recorded>; records: Recorded[]; discardedBytes: number; unlock: () => void } {
   mkdirSync(dir, { recursive: true });
-  const { records, discardedBytes, log } = openDurableLog<Recorded>(dir, 'executions');
+  // Before the log is opened: opening cuts a torn last record, a write another emulator's log would not survive.
+  const unlock = lockDataDir(dir);
+  let opened: ReturnType<typeof openDurableLog<Recorded>>;
+  try {
+    opened = openDurableLog<Recorded>(dir, 'executions');
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const { records, discardedBytes, log } = opened;
   let first = records[0];
-  if (first && (first.k !== 'start' || first.v !== VERSION)) throw new DataDirMismatch(`${dir} was written by another version of speechdouble; start with an empty --data-dir`);
+  const refuse = (message: string) => {
+    void log.close();
+    unlock();
+    return new DataDirMismatch(message);
+  };
+  if (first && (first.k !== 'start' || first.v !== VERSION)) throw refuse(`${dir} was written by another version of speechdouble; start with an empty --data-dir`);
   if (first && !sameFingerprint(first.fingerprint, fingerprint)) {
-    throw new DataDirMismatch(`${dir} was made with other settings (${describeDifference(first.fingerprint, fingerprint)}); start with those, or with an empty --data-dir`);
+    throw refuse(`${dir} was made with other settings (${describeDifference(first.fingerprint, fingerprint)}); start with those, or with an empty --data-dir`);
   }
   if (!first) {
     first = { k: 'start', v: VERSION, fingerprint, ...clockStart };
@@ -145,7 +202,7 @@ export function openDataDir(dir: string, fingerprint: Fingerprint, clockStart: {
   // The files are made again by the replay (from inputs/): what is there now is what the last run left.
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(join(dir, 'inputs'), { recursive: true });
-  return { opened: { dir, start: first.start, wallStart: first.wallStart, filesDir }, log, records, discardedBytes };
+  return { opened: { dir, start: first.start, wallStart: first.wallStart, filesDir }, log, records, discardedBytes, unlock };
 }
 
 /** The runtime's random source as it is now (a full reset replaces it). */
@@ -303,7 +360,13 @@ export function createPersistence(opened: ReturnType<typeof openDataDir>, clock:
       }
       return { executions, skipped, discardedBytes: opened.discardedBytes };
     },
-    close: () => log.close(),
+    async close() {
+      try {
+        await log.close();
+      } finally {
+        opened.unlock();
+      }
+    },
   };
 }
 

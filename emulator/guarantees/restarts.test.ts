@@ -282,16 +282,26 @@ describe('serve --data-dir: restarts and kill -9', () => {
     expect(listed).toHaveLength(1);
   }, 60_000);
 
-  it('refuses a data dir made under another seed or clock, saying which, rather than replay it into other state', async () => {
+  it('refuses a data dir another emulator is running on, or made under another seed or clock, saying which', async () => {
     const dir = freshDir();
+    const refused = async (args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dir, '--manual-clock', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let err = '';
+      child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      return { code, err };
+    };
     const serving = await serve(dir, await freePort());
+    // Two appending to one log would interleave their records: the second is refused.
+    const second = await refused(['--seed', '7']);
+    expect(second.code).toBe(2);
+    expect(second.err).toMatch(new RegExp(`is in use by another emulator \\(process ${serving.child.pid}\\)`));
+    // Its lock dies with it: after a kill -9 the directory is free again, for the same settings only.
     await kill(serving);
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dir, '--manual-clock', '--seed', '8'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect(code).toBe(2);
-    expect(err).toMatch(/made with other settings \(seed: 7 there, 8 now\)/);
+    const other = await refused(['--seed', '8']);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/made with other settings \(seed: 7 there, 8 now\)/);
+    await kill(await serve(dir, await freePort()));
   }, 30_000);
 });
