@@ -91,12 +91,19 @@ export class DataDirInUse extends Error {
   override readonly name = 'DataDirInUse';
 }
 
+/** Whether a process is running: a zombie (killed, not yet reaped, as under a container's PID 1 that reaps nothing) is not. */
 const isAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // Linux: the state follows the command name in parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
   }
 };
 
