@@ -8,23 +8,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRequest, load, type LoadResult } from './load.ts';
-import { AUTH, launch, ROOT, type Server } from './servers.ts';
-
-const CONNECTIONS = 50;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? 5));
-const WAV = 'en-greeting.8k.wav';
-const BOUNDARY = 'speechdouble-bench-boundary';
-
-function multipartBody(): Buffer {
-  const config = JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } });
-  return Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="config"\r\n\r\n${config}\r\n`),
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="data_file"; filename="${WAV}"\r\nContent-Type: audio/wav\r\n\r\n`),
-    readFileSync(join(ROOT, 'fixtures', 'audio', WAV)),
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
-}
+import { AUTH, launch, type Server } from './servers.ts';
+import { BOUNDARY, CONNECTIONS, multipartBody, SECONDS, SLICES, WAV } from './throughput.ts';
 
 export interface DataDirRow {
   name: string;

@@ -14,14 +14,15 @@ import { encodeRequest, load, type LoadResult } from './load.ts';
 import { AUTH, KINDS, launch, ROOT, type Server, type ServerKind } from './servers.ts';
 import { within, type Row } from './table.ts';
 
-const CONNECTIONS = 50;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+export const CONNECTIONS = 50;
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** Each server's SECONDS, in this many turns. */
-const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? 5));
-const WAV = 'en-greeting.8k.wav';
-const BOUNDARY = 'speechdouble-bench-boundary';
+export const SLICES = Math.max(1, Number(process.env.BENCH_SLICES ?? 5));
+export const WAV = 'en-greeting.8k.wav';
+export const BOUNDARY = 'speechdouble-bench-boundary';
 
-function multipartBody(): Buffer {
+/** A Speechmatics job submission: its config and WAV as multipart/form-data with BOUNDARY. */
+export function multipartBody(): Buffer {
   const config = JSON.stringify({ type: 'transcription', transcription_config: { language: 'en' } });
   return Buffer.concat([
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="config"\r\n\r\n${config}\r\n`),
