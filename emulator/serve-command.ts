@@ -358,7 +358,7 @@ export const serveCommand = () => new Command('serve')
     // Refused before anything is loaded; listen refuses it too.
     if (opts.control && opts.controlToken === undefined && !isLoopbackHost(opts.host)) exposureFailure(opts.host);
     const { limits, described: limitsSet } = limitsOf(opts);
-    const [{ startServer }, { ListenError, ExposureError }] = await Promise.all([import('./compose.ts'), import('./hosts/http-server.ts')]);
+    const [{ startServer }, { ListenError, ExposureError }, { DataDirMismatch, DataDirInUse }] = await Promise.all([import('./compose.ts'), import('./hosts/http-server.ts'), import('./core/persistence.ts')]);
     try {
       running = await startServer({
         port: opts.port, host: opts.host, apis: opts.api, clock, seed: opts.seed,
@@ -368,7 +368,7 @@ export const serveCommand = () => new Command('serve')
         ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
       });
     } catch (error) {
-      if (error instanceof SettingError || ['DataDirMismatch', 'DataDirInUse'].includes((error as Error).name)) usageError((error as Error).message);
+      if (error instanceof SettingError || error instanceof DataDirMismatch || error instanceof DataDirInUse) usageError(error.message);
       if (error instanceof ListenError) listenFailure(error);
       if (error instanceof ExposureError) exposureFailure(error.host);
       throw error;

@@ -352,9 +352,8 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     return checkControlAnswer(options.strict ?? false, match.route, answer);
   }
 
-  /** Runs `next` with the body read whole: every path but a stateful API's needs the bytes. */
   /**
-   * Reads the body whole, then `next`. A body that cannot be read is refused: on an API's path by
+   * Runs `next` with the body read whole: every path but a stateful API's needs the bytes. A body that cannot be read is refused: on an API's path by
    * that API, in its own envelope and status, as its stateful path refuses it (`refuse`); on the
    * control API in the control API's words.
    */
@@ -415,9 +414,14 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
     const prefer = readPreferences(request.headers, request.query);
     if (live && prefer.ok && !hasPreferences(prefer.preferences)) return live.handle(routed, match.template);
     // An operation that takes no body ignores one, as its stateful handler does (the host drains it).
-    const operation = ((specByApi.get(match.api)!.dereferenced.paths as JsonObject)[match.template] as JsonObject)[request.method.toLowerCase()] as JsonObject | undefined;
+    const operation = operationOf(match, request.method);
     if (operation && !operation.requestBody) return serveDocumented({ ...routed, headers: withoutBodyHeaders(routed.headers), body: Buffer.alloc(0) }, match, prefer);
     return withBody(routed, (buffered) => serveDocumented(buffered, match, prefer), live && ((failure) => live.refuse(routed, failure)));
+  }
+
+  /** The matched operation, as its spec documents it. */
+  function operationOf(match: Extract<RouteMatch, { kind: 'matched' }>, method: string): JsonObject | undefined {
+    return ((specByApi.get(match.api)!.dereferenced.paths as JsonObject)[match.template] as JsonObject)[method.toLowerCase()] as JsonObject | undefined;
   }
 
   async function serveDocumented(request: EmulatorRequest, match: Extract<RouteMatch, { kind: 'matched' }>, prefer: ReturnType<typeof readPreferences>): Promise<EmulatorResponse> {
@@ -431,8 +435,7 @@ export async function createEmulator(options: EmulatorOptions, parts: EmulatorPa
       return documented.respond(match.api, { ...request, path: escapedPath(request.path) }, { code });
     }
     // Prism would parse bytes labelled as a form as a form, and throw on them.
-    const operation = ((specByApi.get(match.api)!.dereferenced.paths as JsonObject)[match.template] as JsonObject)[request.method.toLowerCase()] as JsonObject;
-    const relabel = request.body.length > 0 ? bytesMediaType(operation.requestBody as JsonObject | undefined, request.headers['content-type']) : undefined;
+    const relabel = request.body.length > 0 ? bytesMediaType(operationOf(match, request.method)?.requestBody as JsonObject | undefined, request.headers['content-type']) : undefined;
     return documented.respond(match.api, relabel ? { ...request, headers: { ...request.headers, 'content-type': relabel } } : request, prefer.preferences);
   }
 

@@ -13,7 +13,7 @@
 // never lost; one the process died in may or may not have happened, as with any server.
 // Files a request uploaded or a step fetched are kept by hard link in DIR/inputs, so a replay
 // has them even after their job deleted its own copy. A full reset empties the log.
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClockControls, StepRun } from './clock.ts';
 import { openDurableLog, type DurableLog } from './durable-log.ts';
@@ -376,6 +376,3 @@ export function createPersistence(opened: ReturnType<typeof openDataDir>, clock:
     },
   };
 }
-
-/** Whether `dir` holds a data dir already (for the banner: a fresh one, or one resumed). */
-export const holdsData = (dir: string) => existsSync(join(dir, 'executions.log'));

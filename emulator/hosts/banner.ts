@@ -4,6 +4,7 @@
 // when they were set, and the log.
 import { serverPath } from '../core/api-routing.ts';
 import type { SpecOutline } from './spec-outline.ts';
+import type { Restored } from '../core/emulator.ts';
 
 interface Node {
   segment: string;
@@ -118,7 +119,7 @@ export interface BannerInfo {
   /** Limits set to other than their defaults, as the flags that set them (`--max-url-kib 4`). */
   limits?: readonly string[];
   /** `--data-dir`: where state is kept, and how much a restart replayed from it. */
-  data?: { dir: string; executions: number; discardedBytes: number };
+  data?: Restored;
 }
 
 const ANY_HOST = 'any host but link-local and cloud-metadata ones';
